@@ -1,0 +1,1 @@
+"""Accounts, roles, memberships, API tokens and sign-in security."""

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import fields, validate
+
+from renkou.accounts.roles import TOWN_STAFF, TOWN_VIEWER
+from renkou.schemas import FIELD_MESSAGES, BaseSchema, text
+
+
+class LoginSchema(BaseSchema):
+    username = text(required=True, max_length=64)
+    password = fields.String(required=True, load_only=True, error_messages=FIELD_MESSAGES)
+    next = fields.String(load_default="")
+
+
+class TownAccountSchema(BaseSchema):
+    username = text(required=True, max_length=64)
+    display_name = text(max_length=64, load_default="")
+    password = fields.String(required=True, load_only=True, error_messages=FIELD_MESSAGES)
+    role = fields.String(
+        required=True,
+        error_messages=FIELD_MESSAGES,
+        validate=validate.OneOf([TOWN_STAFF, TOWN_VIEWER], error=_l("Choose staff or viewer.")),
+    )
+
+
+class PasswordSchema(BaseSchema):
+    password = fields.String(required=True, load_only=True, error_messages=FIELD_MESSAGES)

@@ -1,0 +1,205 @@
+"""The composition root: create_app binds extensions and registers every area's blueprints."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, request
+from flask.json.provider import DefaultJSONProvider
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from renkou import redisconn
+from renkou.config import Settings
+from renkou.db import TownEngines, configure_sqlite_engine, shared_engine_config, sqlite_dir_for
+from renkou.extensions import babel, csrf, db, limiter, login_manager
+
+HERE = Path(__file__).parent
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Lazy translated strings (from marshmallow messages) serialise as the text they stand for."""
+
+    ensure_ascii = False
+
+    @staticmethod
+    def default(value):
+        if hasattr(value, "__html__") or type(value).__name__ == "LazyString":
+            return str(value)
+        return DefaultJSONProvider.default(value)
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask("renkou", root_path=str(HERE), template_folder="web/templates", static_folder="web/static")
+    app.json = JSONProvider(app)
+    _configure(app, settings)
+    _init_database(app, settings)
+    redisconn.init_app(app)
+    _init_security(app, settings)
+    _init_i18n(app)
+    _register_blueprints(app)
+    _init_request_cycle(app)
+    from renkou import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _configure(app: Flask, settings: Settings) -> None:
+    url, engine_options = shared_engine_config(settings)
+    app.config.update(
+        RENKOU_SETTINGS=settings,
+        SECRET_KEY=settings.resolved_secret_key(),
+        SQLALCHEMY_DATABASE_URI=url,
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options,
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="renkou_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.idle_timeout_minutes),
+        SESSION_REFRESH_EACH_REQUEST=True,
+        REMEMBER_COOKIE_DURATION=timedelta(seconds=0),
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, which the idle timeout bounds
+        BABEL_DEFAULT_LOCALE=settings.default_locale,
+        BABEL_DEFAULT_TIMEZONE=settings.county_timezone,
+        BABEL_TRANSLATION_DIRECTORIES=str(HERE / "translations"),
+        RATELIMIT_STORAGE_URI=_limiter_storage(settings),
+        RATELIMIT_HEADERS_ENABLED=True,
+        TESTING=settings.testing,
+        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+    )
+    if settings.trusted_proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)
+
+
+def _limiter_storage(settings: Settings) -> str:
+    url = settings.redis_url or redisconn.DEFAULT_URL
+    if url.startswith("unix://"):
+        return "redis+unix://" + url.removeprefix("unix://")
+    return url
+
+
+def _init_database(app: Flask, settings: Settings) -> None:
+    db.init_app(app)
+    sqlite_dir = sqlite_dir_for(settings)
+    with app.app_context():
+        if sqlite_dir is not None:
+            sqlite_dir.mkdir(parents=True, exist_ok=True)
+            configure_sqlite_engine(db.engine, sqlite_dir / "shared.db")
+        app.extensions["renkou.town_engines"] = TownEngines(db.engine, sqlite_dir)
+
+    @app.teardown_appcontext
+    def _rollback_leftovers(exc):
+        # Flask-SQLAlchemy closes the session; roll back first so after-rollback hooks run.
+        if db.session().in_transaction():
+            db.session.rollback()
+
+
+def _init_security(app: Flask, settings: Settings) -> None:
+    from renkou.accounts import services as accounts
+    from renkou.web.security import add_security_headers
+
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def _load_user(session_id: str):
+        if request.path.startswith("/api/"):
+            return None  # the API takes bearer tokens only, so a browser cookie cannot be abused (CSRF)
+        return accounts.load_session_user(session_id)
+
+    @login_manager.request_loader
+    def _load_token_user(req):
+        header = req.headers.get("Authorization", "")
+        if req.path.startswith("/api/") and header.startswith("Bearer "):
+            return accounts.user_for_token(header.removeprefix("Bearer ").strip())
+        return None
+
+    @login_manager.unauthorized_handler
+    def _unauthorized():
+        from flask import abort, redirect, url_for
+
+        if request.path.startswith("/api/"):
+            abort(401, description="a valid bearer token is required")
+        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+
+    app.after_request(add_security_headers)
+
+
+def _init_i18n(app: Flask) -> None:
+    from renkou.timezone import local
+    from renkou.web.views import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["local"] = lambda value, fmt="%Y-%m-%d %H:%M": local(value).strftime(fmt) if value else ""
+    app.jinja_env.filters["tojson_pretty"] = lambda value: json.dumps(value, ensure_ascii=False, indent=1)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from renkou.accounts import town_views as town_accounts
+    from renkou.accounts import views as auth
+    from renkou.api import errors as api_errors
+    from renkou.api import openapi
+    from renkou.audit import views as audit
+    from renkou.county import views as county
+    from renkou.tenancy import api as towns_api
+    from renkou.tenancy import town_views
+    from renkou.tenancy.context import make_town_blueprints
+    from renkou.web import views as web
+    from tenants.network import api as villages_api
+    from tenants.network import views as villages
+
+    town_pages, town_api = make_town_blueprints()
+    for child in (town_views.bp, town_accounts.bp, villages.bp):
+        town_pages.register_blueprint(child)
+    for child in (villages_api.bp,):
+        town_api.register_blueprint(child)
+    for blueprint in (web.bp, auth.bp, county.bp, audit.bp, town_pages, openapi.bp, towns_api.bp, town_api):
+        app.register_blueprint(blueprint)
+    # The API authenticates with bearer tokens, never cookies, so it needs no CSRF token.
+    for blueprint in (openapi.bp, towns_api.bp, town_api):
+        csrf.exempt(blueprint)
+    limiter.limit(lambda: app.config["RENKOU_SETTINGS"].api_rate_limit)(towns_api.bp)
+    limiter.limit(lambda: app.config["RENKOU_SETTINGS"].api_rate_limit)(town_api)
+    api_errors.init_app(app)
+
+
+def _init_request_cycle(app: Flask) -> None:
+    from renkou.accounts.views import enforce_idle_timeout
+
+    app.before_request(enforce_idle_timeout)
+
+    @app.after_request
+    def _commit_or_rollback(response):
+        """One commit per request: kept when the request succeeded, undone when it failed."""
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    @app.context_processor
+    def _template_globals():
+        from flask import g
+
+        from renkou.accounts.roles import ROLE_LABELS
+
+        return {
+            "current_town": g.get("town"),
+            "county_name": app.config["RENKOU_SETTINGS"].county_name,
+            "role_labels": ROLE_LABELS,
+            "user_towns": _user_towns(),
+        }
+
+    def _user_towns():
+        if not current_user.is_authenticated or request.path.startswith("/api/"):
+            return []
+        return sorted((m.town for m in current_user.memberships if m.active and m.town.is_active),
+                      key=lambda t: t.code)

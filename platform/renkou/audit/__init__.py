@@ -1,0 +1,1 @@
+"""The append-only audit trail: who did what, when, in which town, to which record, with what outcome."""

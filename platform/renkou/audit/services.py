@@ -1,0 +1,116 @@
+"""Writing and reading the audit trail.
+
+``record`` adds an entry to the current transaction, so it is stored exactly when the change it
+describes is. ``record_now`` writes on a connection of its own and commits at once: for failures and
+denials, whose request is rolled back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime, time, timedelta
+
+from flask import g, has_request_context, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from renkou.audit.models import OUTCOME_SUCCESS, AuditEvent
+from renkou.extensions import db
+from renkou.pagination import Page, paginate
+from renkou.types import utcnow
+
+_CURRENT = object()
+
+
+def _actor_fields(actor) -> dict:
+    if actor is not None:
+        return {"actor_id": actor.id, "actor_name": actor.username}
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return {"actor_id": current_user.id, "actor_name": current_user.username}
+    return {"actor_id": None, "actor_name": g.get("audit_actor_name", "") if _has_g() else ""}
+
+
+def _has_g() -> bool:
+    from flask import has_app_context
+
+    return has_app_context()
+
+
+def _current_town_code() -> str | None:
+    town = g.get("town") if _has_g() else None
+    return town.code if town is not None else None
+
+
+def _values(action, *, actor, actor_id, actor_name, town_code, record_type, record_id, outcome, detail) -> dict:
+    values = _actor_fields(actor)
+    if actor_id is not None:
+        values["actor_id"] = actor_id
+    if actor_name is not None:
+        values["actor_name"] = actor_name
+    values.update(
+        occurred_at=utcnow(),
+        town_code=_current_town_code() if town_code is _CURRENT else town_code,
+        action=action,
+        record_type=record_type,
+        record_id=None if record_id is None else str(record_id),
+        outcome=outcome,
+        client_addr=(request.remote_addr or "") if has_request_context() else "",
+        detail=detail or {},
+    )
+    return values
+
+
+def record(action: str, *, actor=None, actor_id=None, actor_name=None, town_code=_CURRENT, record_type=None,
+           record_id=None, outcome=OUTCOME_SUCCESS, detail=None) -> AuditEvent:
+    event = AuditEvent(**_values(action, actor=actor, actor_id=actor_id, actor_name=actor_name, town_code=town_code,
+                                 record_type=record_type, record_id=record_id, outcome=outcome, detail=detail))
+    db.session.add(event)
+    return event
+
+
+def record_now(action: str, *, actor=None, actor_id=None, actor_name=None, town_code=_CURRENT, record_type=None,
+               record_id=None, outcome=OUTCOME_SUCCESS, detail=None) -> None:
+    values = _values(action, actor=actor, actor_id=actor_id, actor_name=actor_name, town_code=town_code,
+                     record_type=record_type, record_id=record_id, outcome=outcome, detail=detail)
+    with db.engine.begin() as connection:
+        connection.execute(AuditEvent.__table__.insert().values(**values))
+
+
+@dataclasses.dataclass
+class AuditFilter:
+    actor_name: str = ""
+    town_code: str = ""
+    action: str = ""
+    outcome: str = ""
+    record_type: str = ""
+    record_id: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def search(filters: AuditFilter, page: int = 1, per_page: int = 50) -> Page:
+    """Entries matching ``filters``, newest first."""
+    statement = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    exact = {
+        AuditEvent.actor_name: filters.actor_name,
+        AuditEvent.town_code: filters.town_code,
+        AuditEvent.outcome: filters.outcome,
+        AuditEvent.record_type: filters.record_type,
+        AuditEvent.record_id: filters.record_id,
+    }
+    for column, value in exact.items():
+        if value:
+            statement = statement.where(column == value)
+    if filters.action:
+        statement = statement.where(AuditEvent.action.startswith(filters.action, autoescape=True))
+    if filters.date_from:
+        statement = statement.where(AuditEvent.occurred_at >= _start_of(filters.date_from))
+    if filters.date_to:
+        statement = statement.where(AuditEvent.occurred_at < _start_of(filters.date_to + timedelta(days=1)))
+    return paginate(db.session, statement, page, per_page)
+
+
+def _start_of(day: date) -> datetime:
+    from renkou.timezone import county_tz
+
+    return datetime.combine(day, time.min, tzinfo=county_tz())

@@ -1,0 +1,72 @@
+"""County pages (/county/...): towns. County pages read the shared schema only."""
+
+from __future__ import annotations
+
+import functools
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from renkou.accounts.roles import COUNTY_ADMIN, COUNTY_VIEWER
+from renkou.errors import ServiceError
+from renkou.tenancy import services as towns
+from renkou.tenancy.codes import town_kind
+from renkou.tenancy.schemas import TownCreateSchema
+from renkou.web.forms import FormResult, load_form
+
+bp = Blueprint("county", __name__, url_prefix="/county")
+
+
+def county_role_required(*roles):
+    def decorator(view):
+        @functools.wraps(view)
+        @login_required
+        def wrapper(*args, **kwargs):
+            if current_user.county_role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _render_towns(result: FormResult, form=None):
+    return render_template("county/towns.html", towns=towns.list_towns(), town_kind=town_kind,
+                           form=form or {}, errors=result.errors), result.status
+
+
+@bp.get("/")
+@county_role_required(COUNTY_ADMIN, COUNTY_VIEWER)
+def index():
+    return redirect(url_for(".towns"))
+
+
+@bp.get("/towns")
+@county_role_required(COUNTY_ADMIN, COUNTY_VIEWER)
+def towns():
+    return _render_towns(FormResult())
+
+
+@bp.post("/towns")
+@county_role_required(COUNTY_ADMIN)
+def onboard():
+    data, errors = load_form(TownCreateSchema(), request.form)
+    if data is None:
+        return _render_towns(FormResult.invalid(errors), request.form)
+    try:
+        town = towns.onboard_town(**data)
+    except ServiceError as error:
+        return _render_towns(FormResult.from_service_error(error), request.form)
+    flash(_("Town %(name)s onboarded; its administrator %(username)s can sign in now.",
+            name=town.name, username=data["admin_username"]), "success")
+    return redirect(url_for(".towns"))
+
+
+@bp.post("/towns/<slug>/archive")
+@county_role_required(COUNTY_ADMIN)
+def archive(slug: str):
+    town = towns.archive_town(towns.get_town_by_slug(slug))
+    flash(_("Town %(name)s archived: hidden from its users, data kept.", name=town.name), "success")
+    return redirect(url_for(".towns"))

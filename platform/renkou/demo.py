@@ -1,0 +1,109 @@
+"""The demo: the embedded default (SQLite files under ./var, a private Redis) with a seeded county.
+
+Running it again reuses what is there: seeding only adds what is missing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import click
+
+from renkou.config import Settings
+
+PASSWORD = "Renkou-demo-2026"
+
+COUNTY_USERS = (("county_admin", "county_admin", "县局管理员"), ("county_viewer", "county_viewer", "县局查看员"),
+                ("auditor", "audit_admin", "审计管理员"))
+
+TOWNS = (
+    ("411524101", "城关镇", "chengguan", "cg_admin",
+     (("411524101201", "城关村"), ("411524101202", "河凤桥村"), ("411524101001", "南大街社区"))),
+    ("411524102", "上石桥镇", "shangshiqiao", "ssq_admin",
+     (("411524102201", "上石桥村"), ("411524102202", "红土岭村"), ("411524102203", "东岳庙村"))),
+    ("411524201", "长竹园乡", "changzhuyuan", "czy_admin",
+     (("411524201201", "长竹园村"), ("411524201202", "南湾村"), ("411524201203", "银山畈村"))),
+)
+# One staff member works for two towns, to show switching between them.
+SHARED_STAFF = ("cg_staff", ("chengguan", "shangshiqiao"))
+
+
+def run(host: str, port: int, serve: bool = True) -> None:
+    from renkou.app import create_app
+    from renkou.redisconn import start_embedded_redis
+
+    settings = Settings.from_env()
+    keep_alive = None
+    if settings.redis_url is None:
+        url, keep_alive = start_embedded_redis(settings.data_dir)
+        settings = dataclasses.replace(settings, redis_url=url)
+    if settings.secure_cookies and "RENKOU_SECURE_COOKIES" not in __import__("os").environ:
+        # The demo serves plain HTTP on this machine; secure-only cookies would never be sent back.
+        settings = dataclasses.replace(settings, secure_cookies=False)
+    app = create_app(settings)
+    with app.app_context():
+        upgrade_all(app)
+        seed()
+    _print_welcome(host, port, settings)
+    if serve:
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
+    del keep_alive
+
+
+def upgrade_all(app) -> None:
+    from renkou.db import town_engines
+    from renkou.extensions import db
+    from renkou.migrations.runner import upgrade_shared, upgrade_towns
+    from renkou.tenancy.services import list_towns
+
+    upgrade_shared(db.engine)
+    codes = [town.code for town in list_towns()]
+    db.session.rollback()
+    failed = [r for r in upgrade_towns(app.config["RENKOU_SETTINGS"], town_engines(), codes, 2) if r.error]
+    if failed:
+        raise click.ClickException("; ".join(f"{r.town_code}: {r.error}" for r in failed))
+
+
+def seed() -> None:
+    """Add the demo county's accounts, towns and villages that are not there yet."""
+    from renkou.accounts import services as accounts
+    from renkou.extensions import db
+    from renkou.tenancy import services as towns
+    from renkou.tenancy.context import town_session
+    from tenants.network import services as villages
+
+    for username, role, name in COUNTY_USERS:
+        if accounts.find_user(username) is None:
+            accounts.create_user(username, PASSWORD, county_role=role, display_name=name)
+    existing = {town.slug for town in towns.list_towns()}
+    for code, name, slug, admin, _villages in TOWNS:
+        if slug not in existing:
+            towns.onboard_town(code=code, name=name, slug=slug, admin_username=admin, admin_password=PASSWORD)
+    staff = accounts.find_user(SHARED_STAFF[0]) or accounts.create_user(SHARED_STAFF[0], PASSWORD,
+                                                                         display_name="王敏")
+    for slug in SHARED_STAFF[1]:
+        town = towns.get_town_by_slug(slug)
+        if staff.membership_in(town.id) is None:
+            accounts.grant_membership(staff, town, "town_staff")
+    db.session.commit()
+
+    for _code, _name, slug, _admin, village_rows in TOWNS:
+        town = towns.get_town_by_slug(slug)
+        with town_session(town):
+            known = {village.code for village in villages.all_villages()}
+            for village_code, village_name in village_rows:
+                if village_code not in known:
+                    villages.create_village(village_code, village_name)
+
+
+def _print_welcome(host: str, port: int, settings: Settings) -> None:
+    click.echo("")
+    click.echo(f"Renkou demo county {settings.county_name} ({settings.county_code}) at http://{host}:{port}/")
+    click.echo(f"Data: {settings.sqlite_dir.resolve() if not settings.is_postgres else settings.database_url}")
+    click.echo(f"Every demo account's password: {PASSWORD}")
+    for username, role, name in COUNTY_USERS:
+        click.echo(f"  {username:<14} {role:<14} {name}")
+    for _code, name, slug, admin, _villages in TOWNS:
+        click.echo(f"  {admin:<14} town_admin     {name} (/t/{slug}/)")
+    click.echo(f"  {SHARED_STAFF[0]:<14} town_staff     {' + '.join(SHARED_STAFF[1])}")
+    click.echo("")

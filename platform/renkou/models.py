@@ -1,0 +1,27 @@
+"""Every model module, imported in one place for Alembic and the test schema.
+
+Like renkou.app, this is part of the composition root: it is allowed to know every area.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+from renkou.extensions import db, town_metadata
+
+
+def import_all_models() -> None:
+    import renkou.accounts.models  # noqa: F401
+    import renkou.audit.models  # noqa: F401
+    import renkou.tenancy.models  # noqa: F401
+    import tenants.network.models  # noqa: F401
+
+
+def shared_metadata() -> MetaData:
+    import_all_models()
+    return db.metadata
+
+
+import_all_models()
+
+__all__ = ["shared_metadata", "town_metadata", "import_all_models"]

@@ -1,0 +1,67 @@
+"""Marshmallow building blocks shared by every area: strict schemas with translatable messages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+FIELD_MESSAGES = {
+    "required": _l("This field is required."),
+    "null": _l("This field cannot be empty."),
+    "invalid": _l("Not a valid value."),
+    "validator_failed": _l("Not a valid value."),
+}
+
+
+class BaseSchema(Schema):
+    """Unknown fields are an error, not silently dropped: a typo in an API call should say so."""
+
+    class Meta:
+        unknown = RAISE
+
+    error_messages = {
+        "unknown": _l("Unknown field."),
+        "type": _l("Invalid input type."),
+    }
+
+
+def text(*, required: bool = False, max_length: int = 255, min_length: int = 0, **kwargs) -> fields.String:
+    """A trimmed string field with a length check and translated messages."""
+    validators = list(kwargs.pop("validate", []))
+    validators.append(
+        validate.Length(
+            min=max(min_length, 1 if required else 0),
+            max=max_length,
+            error=_l("Length must be between {min} and {max} characters."),
+        )
+    )
+    return TrimmedString(required=required, validate=validators, error_messages=FIELD_MESSAGES, **kwargs)
+
+
+def digits(count: int, **kwargs) -> fields.String:
+    return TrimmedString(
+        validate=validate.Regexp(rf"^\d{{{count}}}$", error=_l("Must be exactly %(count)s digits.", count=count)),
+        error_messages=FIELD_MESSAGES,
+        **kwargs,
+    )
+
+
+class TrimmedString(fields.String):
+    """Strips surrounding white space, which people paste from spreadsheets all the time."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        result = super()._deserialize(value, attr, data, **kwargs)
+        return result.strip() if result is not None else None
+
+
+def messages_of(error: ValidationError) -> dict[str, list[str]]:
+    """marshmallow's error dict with lazy strings made plain, ready for JSON or a template."""
+    return _plain(error.normalized_messages())
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return str(value)

@@ -1,0 +1,1 @@
+"""Towns as tenants: their registry, storage, onboarding and the per-request town context."""

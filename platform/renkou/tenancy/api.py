@@ -1,0 +1,50 @@
+"""Towns in the JSON API: /api/v1/towns (county administrators onboard; everyone lists what they may see)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify
+from flask_login import current_user
+
+from renkou.accounts.roles import COUNTY_ADMIN, COUNTY_ROLES
+from renkou.api.helpers import json_body, require_county_role
+from renkou.tenancy import services
+from renkou.tenancy.schemas import TownCreateSchema, TownSchema
+
+bp = Blueprint("towns_api", __name__, url_prefix="/api/v1/towns")
+
+
+@bp.get("")
+def list_towns():
+    """Towns the caller may see: all of them for county roles, the caller's own otherwise.
+    ---
+    get:
+      tags: [towns]
+      responses:
+        200: {description: towns, content: {application/json: {schema: TownList}}}
+        401: {description: no or bad token, content: {application/json: {schema: Errors}}}
+    """
+    if not current_user.is_authenticated:
+        abort(401)
+    if current_user.county_role in COUNTY_ROLES:
+        towns = services.list_towns()
+    else:
+        towns = [m.town for m in current_user.memberships if m.active and m.town.is_active]
+    return jsonify({"items": TownSchema().dump(towns, many=True)})
+
+
+@bp.post("")
+def create_town():
+    """Onboard a town with its first administrator; its storage is created and migrated to head.
+    ---
+    post:
+      tags: [towns]
+      requestBody: {content: {application/json: {schema: TownCreate}}}
+      responses:
+        201: {description: onboarded, content: {application/json: {schema: Town}}}
+        403: {description: not a county administrator, content: {application/json: {schema: Errors}}}
+        409: {description: code, slug or username taken, content: {application/json: {schema: Errors}}}
+        422: {description: invalid input, content: {application/json: {schema: Errors}}}
+    """
+    require_county_role(COUNTY_ADMIN)
+    data = TownCreateSchema().load(json_body())
+    return TownSchema().dump(services.onboard_town(**data)), 201

@@ -1,0 +1,55 @@
+"""Creating and removing the storage of one town: its PostgreSQL schema or its SQLite file."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from renkou.db import after_rollback, town_engines, town_schema
+from renkou.errors import ConflictError
+from renkou.migrations.runner import upgrade_town
+
+
+def provision(session: Session, town_code: str) -> None:
+    """Create the town's storage migrated to head, bound to ``session``'s outcome.
+
+    PostgreSQL: CREATE SCHEMA and the migrations run in the session's own transaction, so a rollback
+    leaves no schema behind. SQLite: the file is made and migrated on its own connection and deleted
+    again if the session rolls back.
+    """
+    engines = town_engines()
+    if not engines.is_sqlite:
+        connection = session.connection()
+        connection.exec_driver_sql(f'CREATE SCHEMA "{town_schema(town_code)}"')
+        upgrade_town(connection, town_code)
+        return
+    path = engines.town_file(town_code)
+    if path.exists():
+        raise ConflictError.on("code", f"a data file for town {town_code} already exists: {path}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    after_rollback(session, lambda: discard_sqlite_file(town_code))
+    try:
+        with engines.town_connection(town_code) as connection:
+            upgrade_town(connection, town_code)
+    except Exception:
+        discard_sqlite_file(town_code)
+        raise
+
+
+def discard_sqlite_file(town_code: str) -> None:
+    engines = town_engines()
+    engines.forget(town_code)
+    path = engines.town_file(town_code)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
+def exists(town_code: str) -> bool:
+    """Whether the town's schema or file exists (used by tests and the health of onboarding)."""
+    engines = town_engines()
+    if engines.is_sqlite:
+        return engines.town_file(town_code).exists()
+    with engines.shared_engine.connect() as connection:
+        row = connection.exec_driver_sql(
+            "SELECT 1 FROM information_schema.schemata WHERE schema_name = %(name)s", {"name": town_schema(town_code)}
+        ).first()
+    return row is not None

@@ -1,0 +1,53 @@
+"""Browser forms validated by the same marshmallow schemas as the API (one set of rules for both)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError
+from werkzeug.datastructures import MultiDict
+
+from renkou.errors import ServiceError
+from renkou.schemas import messages_of
+
+
+def load_form(schema: Schema, formdata: MultiDict, partial: bool = False) -> tuple[dict | None, dict]:
+    """(data, {}) when valid, (None, errors) otherwise. Fields the schema does not know are ignored
+    (the CSRF token, submit buttons); blank optional fields count as absent."""
+    raw = {}
+    for name, field in schema.fields.items():
+        if field.dump_only or name not in formdata:
+            continue
+        value = formdata.get(name)
+        if value == "" and not field.required:
+            continue
+        raw[name] = value
+    try:
+        return schema.load(raw, partial=partial), {}
+    except ValidationError as error:
+        return None, messages_of(error)
+
+
+def load_args(schema: Schema, args: MultiDict) -> dict:
+    """Query-string arguments of a list page; bad values fall back to the defaults."""
+    raw = {name: args.get(name) for name in schema.fields if args.get(name) not in (None, "")}
+    try:
+        return schema.load(raw)
+    except ValidationError as error:
+        for name in error.normalized_messages():
+            raw.pop(name, None)
+        return schema.load(raw)
+
+
+class FormResult:
+    """The outcome of a submitted form: errors to show and the status to answer with."""
+
+    def __init__(self, errors: dict | None = None, status: int = 200):
+        self.errors = errors or {}
+        self.status = status
+
+    @classmethod
+    def invalid(cls, errors: dict) -> FormResult:
+        return cls(errors, 422)
+
+    @classmethod
+    def from_service_error(cls, error: ServiceError) -> FormResult:
+        return cls(error.errors, error.status_code if error.status_code != 404 else 422)

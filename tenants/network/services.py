@@ -1,0 +1,77 @@
+"""Villages of the current town. The session is already bound to the town (renkou.tenancy.context)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+
+from renkou.audit import services as audit
+from renkou.errors import ConflictError, NotFoundError, ServiceError
+from renkou.extensions import db
+from renkou.pagination import Page, paginate
+from renkou.tenancy.codes import village_code_errors
+from renkou.tenancy.context import current_town
+from tenants.network.models import Village
+
+SORTS = {
+    "code": Village.code.asc(),
+    "-code": Village.code.desc(),
+    "name": Village.name.asc(),
+    "-name": Village.name.desc(),
+}
+
+
+def list_villages(q: str = "", sort: str = "code", page: int = 1, per_page: int = 50) -> Page:
+    """Villages matching ``q`` in code or name, sorted by ``sort`` (code, -code, name, -name)."""
+    statement = select(Village).order_by(SORTS.get(sort, SORTS["code"]), Village.id)
+    if q:
+        pattern = f"%{q}%"
+        statement = statement.where(or_(Village.code.like(pattern), Village.name.like(pattern)))
+    return paginate(db.session, statement, page, per_page)
+
+
+def all_villages() -> list[Village]:
+    return list(db.session.scalars(select(Village).order_by(Village.code)))
+
+
+def get_village(village_id: int) -> Village:
+    village = db.session.get(Village, village_id)
+    if village is None:
+        raise NotFoundError(str(_l("No such village.")))
+    return village
+
+
+def create_village(code: str, name: str) -> Village:
+    _check_code(code)
+    village = Village(code=code, name=name)
+    db.session.add(village)
+    db.session.flush()
+    audit.record("village.create", record_type="village", record_id=village.id, detail={"code": code, "name": name})
+    return village
+
+
+def update_village(village: Village, changes: dict) -> Village:
+    if "code" in changes and changes["code"] != village.code:
+        _check_code(changes["code"])
+    before = {"code": village.code, "name": village.name}
+    for field in ("code", "name"):
+        if field in changes:
+            setattr(village, field, changes[field])
+    db.session.flush()
+    audit.record("village.update", record_type="village", record_id=village.id,
+                 detail={"before": before, "after": {"code": village.code, "name": village.name}})
+    return village
+
+
+def delete_village(village: Village) -> None:
+    audit.record("village.delete", record_type="village", record_id=village.id,
+                 detail={"code": village.code, "name": village.name})
+    db.session.delete(village)
+    db.session.flush()
+
+
+def _check_code(code: str) -> None:
+    if problems := village_code_errors(code, current_town().code):
+        raise ServiceError({"code": problems})
+    if db.session.scalar(select(Village.id).where(Village.code == code)) is not None:
+        raise ConflictError.on("code", str(_l("A village with this code already exists.")))

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, request
+from flask_babel import get_locale
 from flask.json.provider import DefaultJSONProvider
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -100,6 +101,7 @@ def _init_database(app: Flask, settings: Settings) -> None:
 
 def _init_security(app: Flask, settings: Settings) -> None:
     from renkou.accounts import services as accounts
+    from renkou.web.forms import requested_path
     from renkou.web.security import add_security_headers
 
     csrf.init_app(app)
@@ -128,7 +130,7 @@ def _init_security(app: Flask, settings: Settings) -> None:
 
         if request.path.startswith("/api/"):
             abort(401, description="a valid bearer token is required")
-        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+        return redirect(url_for("auth.login", next=requested_path() if request.method == "GET" else None))
 
     app.after_request(add_security_headers)
 
@@ -192,6 +194,7 @@ def _init_request_cycle(app: Flask) -> None:
         from renkou.accounts.roles import ROLE_LABELS
 
         return {
+            "get_locale": get_locale,
             "current_town": g.get("town"),
             "county_name": app.config["RENKOU_SETTINGS"].county_name,
             "role_labels": ROLE_LABELS,

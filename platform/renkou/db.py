@@ -220,8 +220,9 @@ def shared_engine_config(settings) -> tuple[str, dict]:
     if settings.is_postgres:
         return settings.database_url, {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
     # SQLite: an empty in-memory main database with shared.db attached as `shared`, so that a town
-    # table queried without a town fails loudly instead of landing in the wrong file.
-    return "sqlite://", {"poolclass": sa.pool.QueuePool, "connect_args": {"check_same_thread": False, "timeout": 30}}
+    # table queried without a town fails loudly instead of landing in the wrong file. A URI, not
+    # "sqlite://": Flask-SQLAlchemy would pin a plain in-memory URL to one connection for all threads.
+    return "sqlite:///file:renkou-main?mode=memory&uri=true", {"poolclass": sa.pool.QueuePool, "connect_args": {"check_same_thread": False, "timeout": 30}}
 
 
 def sqlite_dir_for(settings) -> Path | None:

@@ -46,7 +46,11 @@ def run(host: str, port: int, serve: bool = True) -> None:
         seed()
     _print_welcome(host, port, settings)
     if serve:
-        app.run(host=host, port=port, threaded=True, use_reloader=False)
+        from werkzeug.serving import run_simple
+
+        # Flask's CLI refuses app.run(); the demo serves with Werkzeug's threaded server directly.
+        # Production serves with gunicorn (deploy/gunicorn.conf.py).
+        run_simple(host, port, app, threaded=True, use_reloader=False)
     del keep_alive
 
 

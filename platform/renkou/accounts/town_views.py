@@ -13,7 +13,7 @@ from renkou.errors import ServiceError
 from renkou.tenancy.context import load_town_model, town_admin_required
 from renkou.web.forms import FormResult, load_form
 
-bp = Blueprint("town_accounts", __name__, url_prefix="/accounts")
+bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
 
 def _render(result: FormResult, form=None):

@@ -16,7 +16,7 @@ from renkou.audit import services as audit
 from renkou.extensions import limiter
 from renkou.timezone import local
 from renkou.types import utcnow
-from renkou.web.forms import load_form
+from renkou.web.forms import load_form, requested_path
 
 bp = Blueprint("auth", __name__)
 
@@ -81,7 +81,7 @@ def home():
     if current_user.county_role in COUNTY_ROLES and not towns:
         return redirect(url_for("county.towns"))
     if len(towns) == 1 and not current_user.county_role:
-        return redirect(url_for("town_home.index", town_slug=towns[0].slug))
+        return redirect(url_for("town.home.index", town_slug=towns[0].slug))
     return render_template("auth/choose.html", towns=sorted(towns, key=lambda t: t.code))
 
 
@@ -98,6 +98,6 @@ def enforce_idle_timeout():
         session.clear()
         g.pop("_login_user", None)
         flash(_("You were signed out after a period of inactivity."), "info")
-        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+        return redirect(url_for("auth.login", next=requested_path() if request.method == "GET" else None))
     session["last_seen"] = now
     return None

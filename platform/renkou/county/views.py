@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from renkou.accounts.roles import COUNTY_ADMIN, COUNTY_VIEWER
 from renkou.errors import ServiceError
-from renkou.tenancy import services as towns
+from renkou.tenancy import services as town_services
 from renkou.tenancy.codes import town_kind
 from renkou.tenancy.schemas import TownCreateSchema
 from renkou.web.forms import FormResult, load_form
@@ -33,7 +33,7 @@ def county_role_required(*roles):
 
 
 def _render_towns(result: FormResult, form=None):
-    return render_template("county/towns.html", towns=towns.list_towns(), town_kind=town_kind,
+    return render_template("county/towns.html", towns=town_services.list_towns(), town_kind=town_kind,
                            form=form or {}, errors=result.errors), result.status
 
 
@@ -56,7 +56,7 @@ def onboard():
     if data is None:
         return _render_towns(FormResult.invalid(errors), request.form)
     try:
-        town = towns.onboard_town(**data)
+        town = town_services.onboard_town(**data)
     except ServiceError as error:
         return _render_towns(FormResult.from_service_error(error), request.form)
     flash(_("Town %(name)s onboarded; its administrator %(username)s can sign in now.",
@@ -67,6 +67,6 @@ def onboard():
 @bp.post("/towns/<slug>/archive")
 @county_role_required(COUNTY_ADMIN)
 def archive(slug: str):
-    town = towns.archive_town(towns.get_town_by_slug(slug))
+    town = town_services.archive_town(town_services.get_town_by_slug(slug))
     flash(_("Town %(name)s archived: hidden from its users, data kept.", name=town.name), "success")
     return redirect(url_for(".towns"))

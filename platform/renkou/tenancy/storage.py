@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from renkou.db import after_rollback, town_engines, town_schema
@@ -17,14 +18,16 @@ def provision(session: Session, town_code: str) -> None:
     again if the session rolls back.
     """
     engines = town_engines()
+    if exists(town_code):
+        # Left over from a restore or an earlier install: never build a town over someone's data.
+        raise ConflictError.on("code", str(_l("Data for town %(code)s already exists in the database; "
+                                              "ask the operators to check it.", code=town_code)))
     if not engines.is_sqlite:
         connection = session.connection()
         connection.exec_driver_sql(f'CREATE SCHEMA "{town_schema(town_code)}"')
         upgrade_town(connection, town_code)
         return
     path = engines.town_file(town_code)
-    if path.exists():
-        raise ConflictError.on("code", f"a data file for town {town_code} already exists: {path}")
     path.parent.mkdir(parents=True, exist_ok=True)
     after_rollback(session, lambda: discard_sqlite_file(town_code))
     try:

@@ -6,7 +6,7 @@ from flask import Blueprint, render_template
 
 from tenants.network import services as network
 
-bp = Blueprint("town_home", __name__)
+bp = Blueprint("home", __name__)
 
 
 @bp.get("/")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import request
 from marshmallow import Schema, ValidationError
 from werkzeug.datastructures import MultiDict
 
@@ -51,3 +52,9 @@ class FormResult:
     @classmethod
     def from_service_error(cls, error: ServiceError) -> FormResult:
         return cls(error.errors, error.status_code if error.status_code != 404 else 422)
+
+
+def requested_path() -> str:
+    """The path and query of this request, to come back to after signing in."""
+    query = request.query_string.decode("latin-1")
+    return request.path + (f"?{query}" if query else "")

@@ -1,0 +1,235 @@
+"""Test fixtures: real PostgreSQL and Redis, and the embedded SQLite mode.
+
+Every test that takes ``app`` runs twice: once on PostgreSQL (a database of its own per test session,
+emptied after each test) and once on SQLite files in a temporary folder. Redis is the machine's
+Redis (127.0.0.1:6379), on a database number of the tests' own, emptied after each test.
+
+Set RENKOU_TEST_BACKENDS=postgresql (or sqlite) to run one backend only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import uuid
+
+import psycopg
+import pytest
+import redis
+from sqlalchemy import text
+
+from renkou.app import create_app
+from renkou.config import Settings
+from renkou.extensions import db
+
+PG_ADMIN_URL = os.environ.get("RENKOU_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("RENKOU_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+BACKENDS = [b for b in os.environ.get("RENKOU_TEST_BACKENDS", "postgresql,sqlite").split(",") if b]
+PASSWORD = "Test-password-42"
+COUNTY_CODE = "411524"
+
+
+def _worker_suffix() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """A fresh PostgreSQL database for this test process (test runs side by side never share one)."""
+    name = f"renkou_test_{os.getpid()}_{_worker_suffix()}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        _drop_abandoned_databases(admin)
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    yield f"{base}/{name}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _drop_abandoned_databases(admin) -> None:
+    """Databases of test processes that died without cleaning up (the pid is in the name)."""
+    names = admin.execute("SELECT datname FROM pg_database WHERE datname LIKE 'renkou\\_test\\_%'").fetchall()
+    for (name,) in names:
+        pid = name.split("_")[2]
+        if pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    client = redis.Redis.from_url(REDIS_URL)
+    client.ping()
+    return REDIS_URL
+
+
+def make_settings(backend: str, tmp_path, pg_url: str | None, redis_url: str, **overrides) -> Settings:
+    settings = Settings(
+        database_url=pg_url if backend == "postgresql" else None,
+        data_dir=tmp_path / "var",
+        redis_url=redis_url,
+        secret_key="test-secret-" + uuid.uuid4().hex,
+        county_code=COUNTY_CODE,
+        secure_cookies=False,
+        login_rate_limit="1000 per minute",
+        api_rate_limit="10000 per minute",
+        migrate_workers=2,
+        testing=True,
+    )
+    return dataclasses.replace(settings, **overrides)
+
+
+@pytest.fixture(params=BACKENDS, ids=lambda b: {"postgresql": "pg", "sqlite": "sqlite"}[b])
+def backend(request):
+    return request.param
+
+
+@pytest.fixture
+def settings(backend, tmp_path, request, redis_url):
+    pg = request.getfixturevalue("pg_url") if backend == "postgresql" else None
+    return make_settings(backend, tmp_path, pg, redis_url)
+
+
+@pytest.fixture
+def app(settings):
+    application = build_app(settings)
+    yield application
+    reset_storage(application)
+
+
+def build_app(settings: Settings):
+    from renkou.migrations.runner import upgrade_shared
+
+    application = create_app(settings)
+    with application.app_context():
+        upgrade_shared(db.engine)
+    return application
+
+
+def reset_storage(application) -> None:
+    """Leave PostgreSQL and Redis as they were found (SQLite files go with tmp_path)."""
+    with application.app_context():
+        db.session.remove()
+        engines = application.extensions["renkou.town_engines"]
+        if not engines.is_sqlite:
+            with db.engine.begin() as connection:
+                schemas = connection.execute(
+                    text("SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'town\\_%'")
+                ).scalars()
+                for schema in list(schemas):
+                    connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+                tables = connection.execute(
+                    text("SELECT tablename FROM pg_tables WHERE schemaname = 'shared' AND tablename != 'alembic_version'")
+                ).scalars()
+                names = ", ".join(f'shared."{name}"' for name in tables)
+                if names:
+                    connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        engines.dispose()
+    redis.Redis.from_url(application.config["RENKOU_SETTINGS"].redis_url).flushdb()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Factories
+
+
+@dataclasses.dataclass
+class TownInfo:
+    id: int
+    code: str
+    slug: str
+    name: str
+    admin_username: str
+
+
+class Factory:
+    """Makes towns, users and villages through the real services, each committed like a request."""
+
+    def __init__(self, app):
+        self.app = app
+        self._next_town = 101
+
+    def town(self, code: str | None = None, slug: str | None = None, name: str | None = None) -> TownInfo:
+        from renkou.tenancy.services import onboard_town
+
+        if code is None:
+            code = f"{COUNTY_CODE}{self._next_town:03d}"
+            self._next_town += 1
+        slug = slug or f"town{code[-3:]}"
+        admin = f"{slug}_admin"
+        with self.app.app_context():
+            town = onboard_town(code=code, name=name or f"测试{code[-3:]}镇", slug=slug, admin_username=admin,
+                                admin_password=PASSWORD)
+            db.session.commit()
+            info = TownInfo(town.id, town.code, town.slug, town.name, admin)
+            db.session.remove()
+        return info
+
+    def user(self, username: str, role: str, town: TownInfo | None = None) -> str:
+        from renkou.accounts import services as accounts
+        from renkou.tenancy.services import get_town_by_slug
+
+        with self.app.app_context():
+            user = accounts.find_user(username)
+            if user is None:
+                user = accounts.create_user(username, PASSWORD, county_role=None if town else role)
+            if town is not None:
+                accounts.grant_membership(user, get_town_by_slug(town.slug), role)
+            db.session.commit()
+            db.session.remove()
+        return username
+
+    def token(self, username: str) -> str:
+        from renkou.accounts import services as accounts
+
+        with self.app.app_context():
+            token = accounts.create_token(accounts.find_user(username), "test")
+            db.session.commit()
+            db.session.remove()
+        return token
+
+    def village(self, town: TownInfo, suffix: str = "201", name: str = "测试村") -> int:
+        from renkou.tenancy.context import town_session
+        from renkou.tenancy.services import get_town_by_slug
+        from tenants.network.services import create_village
+
+        with self.app.app_context():
+            with town_session(get_town_by_slug(town.slug)):
+                village_id = create_village(town.code + suffix, name).id
+        return village_id
+
+
+@pytest.fixture
+def factory(app):
+    return Factory(app)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Browser-like helpers for the test client
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    page = client.get(path, follow_redirects=True).get_data(as_text=True)
+    match = CSRF_PATTERN.search(page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client, username: str, password: str = PASSWORD):
+    token = csrf_token(client, "/login")
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+def post_form(client, path: str, data: dict, token_from: str = "/", **kwargs):
+    """POST a form the way a browser would: with the CSRF token of a page the user has open."""
+    return client.post(path, data={**data, "csrf_token": csrf_token(client, token_from)}, **kwargs)
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}

@@ -27,6 +27,8 @@ PG_ADMIN_URL = os.environ.get("RENKOU_TEST_PG_ADMIN", "postgresql://postgres@127
 REDIS_URL = os.environ.get("RENKOU_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 BACKENDS = [b for b in os.environ.get("RENKOU_TEST_BACKENDS", "postgresql,sqlite").split(",") if b]
 PASSWORD = "Test-password-42"
+# Test runs side by side share the machine's Redis; each keeps to keys of its own.
+REDIS_PREFIX = f"renkou-test-{os.getpid()}"
 COUNTY_CODE = "411524"
 
 
@@ -68,6 +70,7 @@ def make_settings(backend: str, tmp_path, pg_url: str | None, redis_url: str, **
         database_url=pg_url if backend == "postgresql" else None,
         data_dir=tmp_path / "var",
         redis_url=redis_url,
+        redis_prefix=REDIS_PREFIX,
         secret_key="test-secret-" + uuid.uuid4().hex,
         county_code=COUNTY_CODE,
         secure_cookies=False,
@@ -125,7 +128,11 @@ def reset_storage(application) -> None:
                 if names:
                     connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
         engines.dispose()
-    redis.Redis.from_url(application.config["RENKOU_SETTINGS"].redis_url).flushdb()
+    settings = application.config["RENKOU_SETTINGS"]
+    client = redis.Redis.from_url(settings.redis_url)
+    keys = list(client.scan_iter(f"*{settings.redis_prefix}:*"))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture

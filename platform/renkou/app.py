@@ -69,6 +69,7 @@ def _configure(app: Flask, settings: Settings) -> None:
         BABEL_TRANSLATION_DIRECTORIES=str(HERE / "translations"),
         RATELIMIT_STORAGE_URI=_limiter_storage(settings),
         RATELIMIT_HEADERS_ENABLED=True,
+        RATELIMIT_KEY_PREFIX=f"{settings.redis_prefix}:ratelimit",
         TESTING=settings.testing,
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
     )
@@ -165,11 +166,11 @@ def _register_blueprints(app: Flask) -> None:
         town_api.register_blueprint(child)
     for blueprint in (web.bp, auth.bp, county.bp, audit.bp, town_pages, openapi.bp, towns_api.bp, town_api):
         app.register_blueprint(blueprint)
-    # The API authenticates with bearer tokens, never cookies, so it needs no CSRF token.
-    for blueprint in (openapi.bp, towns_api.bp, town_api):
-        csrf.exempt(blueprint)
-    limiter.limit(lambda: app.config["RENKOU_SETTINGS"].api_rate_limit)(towns_api.bp)
-    limiter.limit(lambda: app.config["RENKOU_SETTINGS"].api_rate_limit)(town_api)
+    # The API authenticates with bearer tokens, never cookies, so it needs no CSRF token. Flask-WTF
+    # looks at the blueprint of the view itself, so nested ones are listed one by one.
+    for name, blueprint in app.blueprints.items():
+        if name.split(".")[0] in {"openapi", "towns_api", "town_api"}:
+            csrf.exempt(blueprint)
     api_errors.init_app(app)
 
 

@@ -44,6 +44,9 @@ class Settings:
     data_dir: Path = Path("var")
     # Redis for queues, rate limits and readiness. None means the embedded default (see renkou.redisconn).
     redis_url: str | None = None
+    # Prefix of every Redis key of this installation (rate limits, queues), so that installations
+    # (or test runs) can share one Redis.
+    redis_prefix: str = "renkou"
     secret_key: str | None = None
     # The county this installation serves: 6-digit statistical area code and its name.
     county_code: str = "411524"
@@ -68,6 +71,7 @@ class Settings:
             database_url=env.get("RENKOU_DATABASE_URL") or None,
             data_dir=Path(env.get("RENKOU_DATA_DIR") or "var"),
             redis_url=env.get("RENKOU_REDIS_URL") or None,
+            redis_prefix=env.get("RENKOU_REDIS_PREFIX") or cls.redis_prefix,
             secret_key=env.get("RENKOU_SECRET_KEY") or None,
             county_code=env.get("RENKOU_COUNTY_CODE") or cls.county_code,
             county_name=env.get("RENKOU_COUNTY_NAME") or cls.county_name,

@@ -1,5 +1,6 @@
 """Unbound extension objects; renkou.app binds them to an application."""
 
+from flask import current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -40,4 +41,16 @@ class TownModel(db.Model):
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def _api_rate_limit() -> str:
+    return current_app.config["RENKOU_SETTINGS"].api_rate_limit
+
+
+def _not_api() -> bool:
+    return not request.path.startswith("/api/")
+
+
+# Every API route gets the API limit; pages are limited only where they say so (sign-in). The limits are
+# callables reading the current app's settings: Flask-Limiter keeps the first app's defaults otherwise.
+limiter = Limiter(key_func=get_remote_address, default_limits=[_api_rate_limit], default_limits_exempt_when=_not_api)

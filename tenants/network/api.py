@@ -9,7 +9,7 @@ from renkou.web.forms import load_args
 from tenants.network import services
 from tenants.network.schemas import VillageListArgs, VillageSchema, VillageUpdateSchema
 
-bp = Blueprint("villages", __name__, url_prefix="/villages")
+bp = Blueprint("villages_api", __name__, url_prefix="/villages")
 
 
 @bp.get("")

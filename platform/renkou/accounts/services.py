@@ -101,7 +101,7 @@ def get_town_membership(town: Town, membership_id: int) -> Membership:
     if membership is None or membership.town_id != town.id:
         from renkou.errors import NotFoundError
 
-        raise NotFoundError("membership not found")
+        raise NotFoundError(str(_l("No such account in this town.")))
     return membership
 
 

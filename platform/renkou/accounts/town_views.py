@@ -72,6 +72,9 @@ def set_active(membership_id: int):
         services.set_membership_active(membership, active, current_user)
     except ServiceError as error:
         return _render(FormResult.from_service_error(error))
-    message = _("Account %(username)s enabled.") if active else _("Account %(username)s disabled.")
-    flash(message % {"username": membership.user.username}, "success")
+    username = membership.user.username
+    if active:
+        flash(_("Account %(username)s enabled.", username=username), "success")
+    else:
+        flash(_("Account %(username)s disabled.", username=username), "success")
     return redirect(url_for(".index"))

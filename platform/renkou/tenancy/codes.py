@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 TOWN_KINDS = (
-    (range(1, 100), _l("Subdistrict")),  # 街道 001–099
-    (range(100, 200), _l("Town")),  # 镇 100–199
-    (range(200, 300), _l("Township")),  # 乡 200–299
+    (range(1, 100), lazy_pgettext("town kind", "Subdistrict")),  # 街道 001–099
+    (range(100, 200), lazy_pgettext("town kind", "Town")),  # 镇 100–199
+    (range(200, 300), lazy_pgettext("town kind", "Township")),  # 乡 200–299
 )
 
 

@@ -55,13 +55,20 @@ class TrimmedString(fields.String):
 
 
 def messages_of(error: ValidationError) -> dict[str, list[str]]:
-    """marshmallow's error dict with lazy strings made plain, ready for JSON or a template."""
-    return _plain(error.normalized_messages())
+    """marshmallow's error dict as plain strings in lists, ready for JSON or a template.
+
+    A translated (lazy) message is not a str, so marshmallow leaves it unwrapped; it is wrapped here.
+    """
+    return _plain_dict(error.normalized_messages())
 
 
-def _plain(value):
+def _plain_dict(messages: dict) -> dict:
+    return {str(key): _plain_value(value) for key, value in messages.items()}
+
+
+def _plain_value(value):
     if isinstance(value, dict):
-        return {str(key): _plain(item) for key, item in value.items()}
+        return _plain_dict(value)
     if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    return str(value)
+        return [_plain_dict(item) if isinstance(item, dict) else str(item) for item in value]
+    return [str(value)]

@@ -9,7 +9,7 @@ from renkou.errors import NotFoundError, ServiceError
 from renkou.tenancy.context import town_editor_required
 from renkou.web.forms import FormResult, load_args, load_form
 from tenants.network import services
-from tenants.network.schemas import VillageListArgs, VillageSchema, VillageUpdateSchema
+from tenants.network.schemas import VillageListArgs, VillageSchema
 
 bp = Blueprint("villages", __name__, url_prefix="/villages", template_folder="templates")
 
@@ -51,7 +51,7 @@ def edit(village_id: int):
     village = services.get_village(village_id)
     result = FormResult()
     if request.method == "POST":
-        data, errors = load_form(VillageUpdateSchema(), request.form, partial=True)
+        data, errors = load_form(VillageSchema(), request.form)
         if data is None:
             result = FormResult.invalid(errors)
         else:

@@ -108,7 +108,7 @@ def _missing_storage(engines: TownEngines, town_code: str) -> str:
     if not engines.is_sqlite:
         with engines.shared_engine.connect() as connection:
             found = connection.exec_driver_sql(
-                "SELECT 1 FROM information_schema.schemata WHERE schema_name = %(name)s",
+                "SELECT 1 FROM pg_namespace WHERE nspname = %(name)s",
                 {"name": town_schema(town_code)},
             ).first()
         if found is None:

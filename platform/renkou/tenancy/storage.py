@@ -53,6 +53,6 @@ def exists(town_code: str) -> bool:
         return engines.town_file(town_code).exists()
     with engines.shared_engine.connect() as connection:
         row = connection.exec_driver_sql(
-            "SELECT 1 FROM information_schema.schemata WHERE schema_name = %(name)s", {"name": town_schema(town_code)}
+            "SELECT 1 FROM pg_namespace WHERE nspname = %(name)s", {"name": town_schema(town_code)}
         ).first()
     return row is not None

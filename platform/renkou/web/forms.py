@@ -7,24 +7,32 @@ from marshmallow import Schema, ValidationError
 from werkzeug.datastructures import MultiDict
 
 from renkou.errors import ServiceError
-from renkou.schemas import messages_of
+from renkou.schemas import FIELD_MESSAGES, messages_of
 
 
 def load_form(schema: Schema, formdata: MultiDict, partial: bool = False) -> tuple[dict | None, dict]:
-    """(data, {}) when valid, (None, errors) otherwise. Fields the schema does not know are ignored
-    (the CSRF token, submit buttons); blank optional fields count as absent."""
-    raw = {}
+    """(data, {}) when valid, (None, errors) otherwise.
+
+    Fields the schema does not know are ignored (the CSRF token, buttons). A blank field counts as
+    absent: optional ones are left out, required ones are reported as required, not as malformed.
+    """
+    raw, blank_required = {}, []
     for name, field in schema.fields.items():
         if field.dump_only or name not in formdata:
             continue
         value = formdata.get(name)
-        if value == "" and not field.required:
+        if value.strip() == "":
+            if field.required:
+                blank_required.append(name)
             continue
         raw[name] = value
     try:
-        return schema.load(raw, partial=partial), {}
+        data, errors = schema.load(raw, partial=partial), {}
     except ValidationError as error:
-        return None, messages_of(error)
+        data, errors = None, messages_of(error)
+    for name in blank_required:
+        errors[name] = [str(FIELD_MESSAGES["required"])]
+    return (None, errors) if errors else (data, {})
 
 
 def load_args(schema: Schema, args: MultiDict) -> dict:

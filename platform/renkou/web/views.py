@@ -46,8 +46,10 @@ def set_language(code: str):
 
 
 def select_locale() -> str:
-    from flask import current_app
+    from flask import current_app, has_request_context
 
+    if not has_request_context():  # the CLI and jobs speak the default language
+        return current_app.config["RENKOU_SETTINGS"].default_locale
     if request.path.startswith("/api/"):
         return request.accept_languages.best_match(["zh_CN", "zh", "en"]) or current_app.config[
             "RENKOU_SETTINGS"].default_locale

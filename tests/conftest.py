@@ -122,7 +122,8 @@ def reset_storage(application) -> None:
                 for schema in list(schemas):
                     connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
                 tables = connection.execute(
-                    text("SELECT tablename FROM pg_tables WHERE schemaname = 'shared' AND tablename != 'alembic_version'")
+                    text("SELECT tablename FROM pg_tables "
+                         "WHERE schemaname = 'shared' AND tablename != 'alembic_version'")
                 ).scalars()
                 names = ", ".join(f'shared."{name}"' for name in tables)
                 if names:

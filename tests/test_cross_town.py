@@ -43,7 +43,7 @@ def test_member_of_another_town_gets_404_everywhere(app, client, factory, two_to
     town_a, town_b, village_b = two_towns
     login(client, town_a.admin_username)
     token_a = factory.token(town_a.admin_username)
-    for rule, method, url in calls(app, town_b.slug, village_b):
+    for _rule, method, url in calls(app, town_b.slug, village_b):
         is_api = url.startswith("/api/")
         headers = bearer(token_a) if is_api else {}
         response = client.open(url, method=method, headers=headers, json={} if is_api else None)
@@ -53,7 +53,7 @@ def test_member_of_another_town_gets_404_everywhere(app, client, factory, two_to
 
 def test_signed_out_is_sent_to_sign_in(app, client, two_towns):
     _town_a, town_b, village_b = two_towns
-    for rule, method, url in calls(app, town_b.slug, village_b):
+    for _rule, method, url in calls(app, town_b.slug, village_b):
         response = client.open(url, method=method)
         if url.startswith("/api/"):
             assert response.status_code == 401, f"{method} {url} answered {response.status_code}"
@@ -68,7 +68,7 @@ def test_county_roles_see_no_town_registers_without_membership(app, client, fact
     factory.user("bureau_admin", "county_admin")
     login(client, "bureau_admin")
     token = factory.token("bureau_admin")
-    for rule, method, url in calls(app, town_b.slug, village_b):
+    for _rule, method, url in calls(app, town_b.slug, village_b):
         headers = bearer(token) if url.startswith("/api/") else {}
         response = client.open(url, method=method, headers=headers)
         assert response.status_code == 404, f"{method} {url} answered {response.status_code}"
@@ -79,7 +79,7 @@ def test_the_same_routes_work_for_the_towns_own_members(app, client, factory, tw
     _town_a, town_b, village_b = two_towns
     login(client, town_b.admin_username)
     token = factory.token(town_b.admin_username)
-    for rule, method, url in calls(app, town_b.slug, village_b):
+    for _rule, method, url in calls(app, town_b.slug, village_b):
         if method != "GET":
             continue
         headers = bearer(token) if url.startswith("/api/") else {}

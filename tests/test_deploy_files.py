@@ -190,7 +190,8 @@ def readme_shell_lines() -> list[str]:
         if fence:
             language = None if language is not None else fence.group(1) or "plain"
             continue
-        if language in {"sh", "bash", "console", "shell", "plain"} and line.strip() and not line.lstrip().startswith("#"):
+        is_shell = language in {"sh", "bash", "console", "shell", "plain"}
+        if is_shell and line.strip() and not line.lstrip().startswith("#"):
             lines.append(line.strip().removeprefix("$ "))
     return lines
 
@@ -319,7 +320,8 @@ def test_cmd_serves_renkou_wsgi_with_the_copied_gunicorn_config():
     config_in_image = posixpath.join(final_workdir(dockerfile), cmd[cmd.index("-c") + 1])
     final = len(dockerfile.stage_names) - 1
     sources = {copy.absolute_destination: copy.sources for copy in copies(dockerfile, final)}
-    assert sources.get(config_in_image) == ["deploy/gunicorn.conf.py"], "the gunicorn config is copied where CMD reads it"
+    assert sources.get(config_in_image) == ["deploy/gunicorn.conf.py"], \
+        "the gunicorn config is copied where CMD reads it"
     assert importlib.metadata.entry_points(group="console_scripts", name="gunicorn"), "gunicorn is installed"
 
 
@@ -541,7 +543,8 @@ def test_compose_workers_are_real_rq_commands_over_the_designed_queues():
 
     compose = read_compose()
     served: set[str] = set()
-    workers = {name: s for name, s in built_services(compose).items() if "rq" in command_words(s.get("command", []))[:1]}
+    workers = {name: s for name, s in built_services(compose).items()
+               if "rq" in command_words(s.get("command", []))[:1]}
     assert workers, "no RQ worker service"
     for name, service in workers.items():
         words = command_words(service["command"])

@@ -33,9 +33,9 @@ def test_create_edit_delete_in_the_browser(app, signed_in, town):
     listing = client.get(villages_url(town)).get_data(as_text=True)
     assert "<td>城关村</td>" in listing and "已新增" in listing
 
-    from tenants.network.models import Village
     from renkou.tenancy.context import town_session
     from renkou.tenancy.services import get_town_by_slug
+    from tenants.network.models import Village
 
     with app.app_context():
         with town_session(get_town_by_slug(town.slug)):

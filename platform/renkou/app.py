@@ -7,8 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, request
-from flask_babel import get_locale
 from flask.json.provider import DefaultJSONProvider
+from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -205,5 +205,6 @@ def _init_request_cycle(app: Flask) -> None:
     def _user_towns():
         if not current_user.is_authenticated or request.path.startswith("/api/"):
             return []
-        return sorted((m.town for m in current_user.memberships if m.active and m.town.is_active),
-                      key=lambda t: t.code)
+        from renkou.accounts.services import towns_of
+
+        return towns_of(current_user)

@@ -222,7 +222,8 @@ def shared_engine_config(settings) -> tuple[str, dict]:
     # SQLite: an empty in-memory main database with shared.db attached as `shared`, so that a town
     # table queried without a town fails loudly instead of landing in the wrong file. A URI, not
     # "sqlite://": Flask-SQLAlchemy would pin a plain in-memory URL to one connection for all threads.
-    return "sqlite:///file:renkou-main?mode=memory&uri=true", {"poolclass": sa.pool.QueuePool, "connect_args": {"check_same_thread": False, "timeout": 30}}
+    options = {"poolclass": sa.pool.QueuePool, "connect_args": {"check_same_thread": False, "timeout": 30}}
+    return "sqlite:///file:renkou-main?mode=memory&uri=true", options
 
 
 def sqlite_dir_for(settings) -> Path | None:

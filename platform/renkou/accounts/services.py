@@ -19,7 +19,7 @@ from renkou.accounts.models import ApiToken, LoginAttempt, Membership, User
 from renkou.accounts.roles import COUNTY_ROLES, TOWN_ADMIN, TOWN_ROLES
 from renkou.audit import services as audit
 from renkou.audit.models import OUTCOME_DENIED, OUTCOME_FAILURE
-from renkou.errors import ConflictError, PermissionDenied, ServiceError
+from renkou.errors import ConflictError, NotFoundError, PermissionDenied, ServiceError
 from renkou.extensions import db
 from renkou.tenancy.models import Town
 from renkou.types import utcnow
@@ -96,11 +96,15 @@ def town_members(town: Town) -> list[Membership]:
     )
 
 
+def towns_of(user: User) -> list[Town]:
+    """The active towns where ``user`` holds an active membership, by code."""
+    towns = [m.town for m in user.memberships if m.active and m.town.is_active]
+    return sorted(towns, key=lambda town: town.code)
+
+
 def get_town_membership(town: Town, membership_id: int) -> Membership:
     membership = db.session.get(Membership, membership_id)
     if membership is None or membership.town_id != town.id:
-        from renkou.errors import NotFoundError
-
         raise NotFoundError(str(_l("No such account in this town.")))
     return membership
 

@@ -75,14 +75,14 @@ def logout():
 @login_required
 def home():
     """Where a person lands: the county pages, their only town, or a choice of towns."""
-    towns = [m.town for m in current_user.memberships if m.active and m.town.is_active]
+    towns = services.towns_of(current_user)
     if current_user.county_role == AUDIT_ADMIN and not towns:
         return redirect(url_for("audit.index"))
     if current_user.county_role in COUNTY_ROLES and not towns:
         return redirect(url_for("county.towns"))
     if len(towns) == 1 and not current_user.county_role:
         return redirect(url_for("town.home.index", town_slug=towns[0].slug))
-    return render_template("auth/choose.html", towns=sorted(towns, key=lambda t: t.code))
+    return render_template("auth/choose.html", towns=towns)
 
 
 def enforce_idle_timeout():

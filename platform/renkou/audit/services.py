@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, datetime, time, timedelta
 
-from flask import g, has_request_context, request
+from flask import g, has_app_context, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -27,17 +27,11 @@ def _actor_fields(actor) -> dict:
         return {"actor_id": actor.id, "actor_name": actor.username}
     if has_request_context() and current_user and current_user.is_authenticated:
         return {"actor_id": current_user.id, "actor_name": current_user.username}
-    return {"actor_id": None, "actor_name": g.get("audit_actor_name", "") if _has_g() else ""}
-
-
-def _has_g() -> bool:
-    from flask import has_app_context
-
-    return has_app_context()
+    return {"actor_id": None, "actor_name": ""}
 
 
 def _current_town_code() -> str | None:
-    town = g.get("town") if _has_g() else None
+    town = g.get("town") if has_app_context() else None
     return town.code if town is not None else None
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from marshmallow import fields
 
+from renkou.accounts.access import county_role_required
 from renkou.accounts.roles import AUDIT_ADMIN
 from renkou.audit import services
-from renkou.county.views import county_role_required
 from renkou.schemas import BaseSchema
 from renkou.web.forms import load_args
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 
+from renkou.accounts.access import county_role_required
 from renkou.accounts.roles import COUNTY_ADMIN, COUNTY_VIEWER
 from renkou.errors import ServiceError
 from renkou.tenancy import services as town_services
@@ -16,20 +14,6 @@ from renkou.tenancy.schemas import TownCreateSchema
 from renkou.web.forms import FormResult, load_form
 
 bp = Blueprint("county", __name__, url_prefix="/county")
-
-
-def county_role_required(*roles):
-    def decorator(view):
-        @functools.wraps(view)
-        @login_required
-        def wrapper(*args, **kwargs):
-            if current_user.county_role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def _render_towns(result: FormResult, form=None):

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, jsonify
 from flask_login import current_user
 
 from renkou.accounts.roles import COUNTY_ADMIN, COUNTY_ROLES
+from renkou.accounts.services import towns_of
 from renkou.api.helpers import json_body, require_county_role
 from renkou.tenancy import services
 from renkou.tenancy.schemas import TownCreateSchema, TownSchema
@@ -28,7 +29,7 @@ def list_towns():
     if current_user.county_role in COUNTY_ROLES:
         towns = services.list_towns()
     else:
-        towns = [m.town for m in current_user.memberships if m.active and m.town.is_active]
+        towns = towns_of(current_user)
     return jsonify({"items": TownSchema().dump(towns, many=True)})
 
 

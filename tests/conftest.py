@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from datetime import date
 import re
 import uuid
 
@@ -209,6 +210,34 @@ class Factory:
             with town_session(get_town_by_slug(town.slug)):
                 village_id = create_village(town.code + suffix, name).id
         return village_id
+
+
+    def household(self, town: TownInfo, number: str = "H001", village_id: int | None = None,
+                  address: str = "测试路1号") -> int:
+        from renkou.tenancy.context import town_session
+        from renkou.tenancy.services import get_town_by_slug
+        from tenants.network.services import all_villages
+        from tenants.registry.services import create_household
+
+        if village_id is None:
+            village_id = self.village(town, str(200 + len(number) + hash(number) % 700)[-3:], f"{number}村")
+        with self.app.app_context():
+            with town_session(get_town_by_slug(town.slug)):
+                assert all_villages()
+                return create_household(number, village_id, address).id
+
+    def person(self, town: TownInfo, **values) -> int:
+        from renkou.tenancy.context import town_session
+        from renkou.tenancy.services import get_town_by_slug
+        from tenants.registry.services import create_person
+
+        values.setdefault("name", "张三")
+        if not values.get("resident_id"):
+            values.setdefault("sex", "M")
+            values.setdefault("birth_date", date(1990, 1, 1))
+        with self.app.app_context():
+            with town_session(get_town_by_slug(town.slug)):
+                return create_person(values).id
 
 
 @pytest.fixture

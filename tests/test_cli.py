@@ -14,18 +14,28 @@ def run(app, *args):
     return app.test_cli_runner().invoke(args=list(args), catch_exceptions=False)
 
 
-def _forget_town_version(app, code: str, drop_villages: bool = False) -> None:
+def _forget_town_version(app, code: str) -> None:
+    """The town's tables stay but it no longer knows its revision: re-running 0001 must fail."""
     engines = app.extensions["renkou.town_engines"]
     if engines.is_sqlite:
         with sqlite3.connect(engines.town_file(code)) as connection:
             connection.execute("DELETE FROM alembic_version")
-            if drop_villages:
-                connection.execute("DROP TABLE villages")
     else:
         with app.app_context(), db.engine.begin() as connection:
             connection.exec_driver_sql(f'DELETE FROM "town_{code}".alembic_version')
-            if drop_villages:
-                connection.exec_driver_sql(f'DROP TABLE "town_{code}".villages')
+
+
+def _empty_town(app, code: str) -> None:
+    """The town's storage exists but holds nothing: genuinely behind, it upgrades cleanly."""
+    engines = app.extensions["renkou.town_engines"]
+    engines.forget(code)
+    if engines.is_sqlite:
+        engines.town_file(code).unlink()
+        engines.town_file(code).touch()
+    else:
+        with app.app_context(), db.engine.begin() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "town_{code}" CASCADE')
+            connection.exec_driver_sql(f'CREATE SCHEMA "town_{code}"')
 
 
 def test_db_upgrade_skips_current_towns_and_reports_each_failure(app, factory):
@@ -36,7 +46,7 @@ def test_db_upgrade_skips_current_towns_and_reports_each_failure(app, factory):
     assert "3 already at head" in result.output
 
     _forget_town_version(app, broken.code)  # its tables exist, so re-running 0001 fails
-    _forget_town_version(app, behind.code, drop_villages=True)  # genuinely behind: upgrades cleanly
+    _empty_town(app, behind.code)
     result = run(app, "db", "upgrade", "--workers", "2")
     assert result.exit_code == 1
     assert f"town {broken.code}: failed" in result.output

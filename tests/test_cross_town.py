@@ -18,25 +18,39 @@ def town_rules(app):
     return rules
 
 
-def build_url(rule, slug: str, record_id: int) -> str:
+def build_url(rule, slug: str, record_ids: dict[str, int]) -> str:
     path = rule.rule.replace("<town_slug>", slug)
     for argument in rule.arguments - {"town_slug"}:
-        path = path.replace(f"<int:{argument}>", str(record_id)).replace(f"<{argument}>", str(record_id))
+        assert argument in record_ids, f"add a {argument} record of town B to the two_towns fixture"
+        value = str(record_ids[argument])
+        path = path.replace(f"<int:{argument}>", value).replace(f"<{argument}>", value)
     return path
 
 
-def calls(app, slug: str, record_id: int):
+def calls(app, slug: str, record_ids: dict[str, int]):
     for rule in town_rules(app):
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            yield rule, method, build_url(rule, slug, record_id)
+            yield rule, method, build_url(rule, slug, record_ids)
 
 
 @pytest.fixture
 def two_towns(app, factory):
+    """Town A, and town B with one record of every kind its routes take an id of."""
     town_a = factory.town()
     town_b = factory.town()
-    village_b = factory.village(town_b, "201", "乙镇的村")
-    return town_a, town_b, village_b
+    village = factory.village(town_b, "201", "乙镇的村")
+    household = factory.household(town_b, "B-001", village_id=village)
+    person = factory.person(town_b, name="乙镇的人", resident_id="11010519491231002X", household_id=household)
+    from sqlalchemy import select
+
+    from renkou.accounts.models import Membership
+    from renkou.extensions import db
+
+    with app.app_context():
+        membership = db.session.scalar(select(Membership.id).where(Membership.town_id == town_b.id))
+    record_ids = {"village_id": village, "household_id": household, "person_id": person,
+                  "membership_id": membership}
+    return town_a, town_b, record_ids
 
 
 def test_member_of_another_town_gets_404_everywhere(app, client, factory, two_towns):

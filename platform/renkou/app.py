@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from renkou import redisconn
 from renkou.config import Settings
+from renkou.crypto.keys import Keyring, decode_master_key
 from renkou.db import TownEngines, configure_sqlite_engine, shared_engine_config, sqlite_dir_for
 from renkou.extensions import babel, csrf, db, limiter, login_manager
 
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json = JSONProvider(app)
     _configure(app, settings)
     _init_database(app, settings)
+    app.extensions["renkou.keyring"] = Keyring(decode_master_key(settings.resolved_master_key()))
     redisconn.init_app(app)
     _init_security(app, settings)
     _init_i18n(app)
@@ -157,12 +159,16 @@ def _register_blueprints(app: Flask) -> None:
     from renkou.tenancy.context import make_town_blueprints
     from renkou.web import views as web
     from tenants.network import api as villages_api
+    from tenants.network import group_api, group_views, staff_api, staff_views
     from tenants.network import views as villages
+    from tenants.registry import api as registry_api
+    from tenants.registry import views as registry
 
     town_pages, town_api = make_town_blueprints()
-    for child in (town_views.bp, town_accounts.bp, villages.bp):
+    for child in (town_views.bp, town_accounts.bp, villages.bp, group_views.bp, staff_views.bp,
+                  registry.households_bp, registry.people_bp):
         town_pages.register_blueprint(child)
-    for child in (villages_api.bp,):
+    for child in (villages_api.bp, group_api.bp, staff_api.bp, registry_api.households_bp, registry_api.people_bp):
         town_api.register_blueprint(child)
     for blueprint in (web.bp, auth.bp, county.bp, audit.bp, town_pages, openapi.bp, towns_api.bp, town_api):
         app.register_blueprint(blueprint)

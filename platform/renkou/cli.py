@@ -65,6 +65,7 @@ def db_group():
 @with_appcontext
 def db_upgrade(workers):
     """Upgrade the shared schema, then every town that is behind."""
+    from renkou.crypto.keys import ensure_town_keys
     from renkou.db import town_engines
     from renkou.migrations.runner import upgrade_shared, upgrade_towns
     from renkou.tenancy.services import list_towns
@@ -72,6 +73,9 @@ def db_upgrade(workers):
     settings = current_app.config["RENKOU_SETTINGS"]
     upgrade_shared(db.engine)
     click.echo("shared schema: at head")
+    if created := ensure_town_keys():
+        db.session.commit()
+        click.echo(f"data keys created for towns: {', '.join(created)}")
     codes = [town.code for town in list_towns()]
     db.session.rollback()
     done = []

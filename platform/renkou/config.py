@@ -6,6 +6,7 @@ that reads ``os.environ``; the rest of the code receives a ``Settings`` object.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import os
 import re
@@ -48,6 +49,8 @@ class Settings:
     # (or test runs) can share one Redis.
     redis_prefix: str = "renkou"
     secret_key: str | None = None
+    # Wraps every town's data key (base64 of 32 bytes). Losing it loses every town's sensitive fields.
+    master_key: str | None = None
     # The county this installation serves: 6-digit statistical area code and its name.
     county_code: str = "411524"
     county_name: str = "商城县"
@@ -73,6 +76,7 @@ class Settings:
             redis_url=env.get("RENKOU_REDIS_URL") or None,
             redis_prefix=env.get("RENKOU_REDIS_PREFIX") or cls.redis_prefix,
             secret_key=env.get("RENKOU_SECRET_KEY") or None,
+            master_key=env.get("RENKOU_MASTER_KEY") or None,
             county_code=env.get("RENKOU_COUNTY_CODE") or cls.county_code,
             county_name=env.get("RENKOU_COUNTY_NAME") or cls.county_name,
             county_timezone=env.get("RENKOU_COUNTY_TIMEZONE") or cls.county_timezone,
@@ -117,14 +121,21 @@ class Settings:
 
     def resolved_secret_key(self) -> str:
         """The configured secret, or one generated once and kept in the data folder (embedded mode)."""
-        if self.secret_key:
-            return self.secret_key
-        path = self.data_dir / "secret_key"
+        return self.secret_key or self._generated("secret_key", lambda: secrets.token_urlsafe(48))
+
+    def resolved_master_key(self) -> str:
+        """The configured master key, or one generated once into the data folder (embedded mode)."""
+        return self.master_key or self._generated(
+            "master_key", lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+        )
+
+    def _generated(self, name: str, make) -> str:
+        path = self.data_dir / name
         if path.exists():
             return path.read_text().strip()
         path.parent.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
+        value = make()
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
-            handle.write(key)
-        return key
+            handle.write(value)
+        return value

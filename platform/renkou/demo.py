@@ -56,12 +56,15 @@ def run(host: str, port: int, serve: bool = True) -> None:
 
 
 def upgrade_all(app) -> None:
+    from renkou.crypto.keys import ensure_town_keys
     from renkou.db import town_engines
     from renkou.extensions import db
     from renkou.migrations.runner import upgrade_shared, upgrade_towns
     from renkou.tenancy.services import list_towns
 
     upgrade_shared(db.engine)
+    ensure_town_keys()
+    db.session.commit()
     codes = [town.code for town in list_towns()]
     db.session.rollback()
     failed = [r for r in upgrade_towns(app.config["RENKOU_SETTINGS"], town_engines(), codes, 2) if r.error]

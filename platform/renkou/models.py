@@ -13,8 +13,10 @@ from renkou.extensions import db, town_metadata
 def import_all_models() -> None:
     import renkou.accounts.models  # noqa: F401
     import renkou.audit.models  # noqa: F401
+    import renkou.crypto.models  # noqa: F401
     import renkou.tenancy.models  # noqa: F401
     import tenants.network.models  # noqa: F401
+    import tenants.registry.models  # noqa: F401
 
 
 def shared_metadata() -> MetaData:

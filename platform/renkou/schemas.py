@@ -54,6 +54,28 @@ class TrimmedString(fields.String):
         return result.strip() if result is not None else None
 
 
+class ErrorsSchema(Schema):
+    """Every API error: {"errors": {field or "_schema": [messages]}}."""
+
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True)
+
+
+class PageMetaSchema(Schema):
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+    pages = fields.Integer()
+
+
+def page_schema(item_schema: type[Schema]) -> type[Schema]:
+    """The schema of one page of a list: {"items": [...], "meta": {...}}; assign it to a module-level
+    name ending in PageSchema so the OpenAPI document can refer to it."""
+    return type(f"{item_schema.__name__.removesuffix('Schema')}PageSchema", (Schema,), {
+        "items": fields.List(fields.Nested(item_schema)),
+        "meta": fields.Nested(PageMetaSchema),
+    })
+
+
 def messages_of(error: ValidationError) -> dict[str, list[str]]:
     """marshmallow's error dict as plain strings in lists, ready for JSON or a template.
 

@@ -24,7 +24,7 @@ def list_villages():
         - {in: query, name: page, schema: {type: integer}}
         - {in: query, name: per_page, schema: {type: integer}}
       responses:
-        200: {description: one page of villages, content: {application/json: {schema: VillagePage}}}
+        200: {description: one page of villages, content: {application/json: {schema: VillagePageSchema}}}
     """
     args = load_args(VillageListArgs(), request.args)
     return list_response(services.list_villages(**args), VillageSchema())
@@ -36,11 +36,11 @@ def create_village():
     ---
     post:
       tags: [villages]
-      requestBody: {content: {application/json: {schema: Village}}}
+      requestBody: {content: {application/json: {schema: VillageSchema}}}
       responses:
-        201: {description: created, content: {application/json: {schema: Village}}}
-        409: {description: a village with this code exists, content: {application/json: {schema: Errors}}}
-        422: {description: invalid input, content: {application/json: {schema: Errors}}}
+        201: {description: created, content: {application/json: {schema: VillageSchema}}}
+        409: {description: a village with this code exists, content: {application/json: {schema: ErrorsSchema}}}
+        422: {description: invalid input, content: {application/json: {schema: ErrorsSchema}}}
     """
     data = VillageSchema().load(json_body())
     return VillageSchema().dump(services.create_village(**data)), 201
@@ -54,8 +54,8 @@ def get_village(village_id: int):
       tags: [villages]
       parameters: [{in: path, name: village_id, required: true, schema: {type: integer}}]
       responses:
-        200: {description: the village, content: {application/json: {schema: Village}}}
-        404: {description: no such village in this town, content: {application/json: {schema: Errors}}}
+        200: {description: the village, content: {application/json: {schema: VillageSchema}}}
+        404: {description: no such village in this town, content: {application/json: {schema: ErrorsSchema}}}
     """
     return VillageSchema().dump(services.get_village(village_id))
 
@@ -67,12 +67,12 @@ def update_village(village_id: int):
     patch:
       tags: [villages]
       parameters: [{in: path, name: village_id, required: true, schema: {type: integer}}]
-      requestBody: {content: {application/json: {schema: VillageUpdate}}}
+      requestBody: {content: {application/json: {schema: VillageUpdateSchema}}}
       responses:
-        200: {description: the changed village, content: {application/json: {schema: Village}}}
-        404: {description: no such village in this town, content: {application/json: {schema: Errors}}}
-        409: {description: a village with this code exists, content: {application/json: {schema: Errors}}}
-        422: {description: invalid input, content: {application/json: {schema: Errors}}}
+        200: {description: the changed village, content: {application/json: {schema: VillageSchema}}}
+        404: {description: no such village in this town, content: {application/json: {schema: ErrorsSchema}}}
+        409: {description: a village with this code exists, content: {application/json: {schema: ErrorsSchema}}}
+        422: {description: invalid input, content: {application/json: {schema: ErrorsSchema}}}
     """
     village = services.get_village(village_id)
     changes = VillageUpdateSchema().load(json_body(), partial=True)
@@ -88,7 +88,7 @@ def delete_village(village_id: int):
       parameters: [{in: path, name: village_id, required: true, schema: {type: integer}}]
       responses:
         204: {description: deleted}
-        404: {description: no such village in this town, content: {application/json: {schema: Errors}}}
+        404: {description: no such village in this town, content: {application/json: {schema: ErrorsSchema}}}
     """
     services.delete_village(services.get_village(village_id))
     return "", 204

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from renkou.schemas import BaseSchema, digits, text
+from renkou.schemas import BaseSchema, digits, page_schema, text
 
 
 class VillageSchema(BaseSchema):
@@ -18,6 +18,9 @@ class VillageUpdateSchema(VillageSchema):
 
     code = digits(12)
     name = text(max_length=64)
+
+
+VillagePageSchema = page_schema(VillageSchema)
 
 
 class VillageListArgs(BaseSchema):

@@ -75,3 +75,13 @@ def _check_code(code: str) -> None:
         raise ServiceError({"code": problems})
     if db.session.scalar(select(Village.id).where(Village.code == code)) is not None:
         raise ConflictError.on("code", str(_l("A village with this code already exists.")))
+
+
+def groups_by_village() -> dict[int, list]:
+    """Every village group, keyed by village id (for the group choice of household forms)."""
+    from tenants.network.models import VillageGroup
+
+    grouped: dict[int, list] = {}
+    for group in db.session.scalars(select(VillageGroup).order_by(VillageGroup.code)):
+        grouped.setdefault(group.village_id, []).append(group)
+    return grouped

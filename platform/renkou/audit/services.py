@@ -108,3 +108,15 @@ def _start_of(day: date) -> datetime:
     from renkou.timezone import county_tz
 
     return datetime.combine(day, time.min, tzinfo=county_tz())
+
+
+def record_history(record_type: str, record_id, limit: int = 100) -> list[AuditEvent]:
+    """What happened to one record of the current town, newest first: the record page's history."""
+    statement = (
+        select(AuditEvent)
+        .where(AuditEvent.town_code == _current_town_code(), AuditEvent.record_type == record_type,
+               AuditEvent.record_id == str(record_id))
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(statement))

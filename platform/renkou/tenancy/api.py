@@ -21,8 +21,8 @@ def list_towns():
     get:
       tags: [towns]
       responses:
-        200: {description: towns, content: {application/json: {schema: TownList}}}
-        401: {description: no or bad token, content: {application/json: {schema: Errors}}}
+        200: {description: towns, content: {application/json: {schema: TownListSchema}}}
+        401: {description: no or bad token, content: {application/json: {schema: ErrorsSchema}}}
     """
     if not current_user.is_authenticated:
         abort(401)
@@ -39,12 +39,12 @@ def create_town():
     ---
     post:
       tags: [towns]
-      requestBody: {content: {application/json: {schema: TownCreate}}}
+      requestBody: {content: {application/json: {schema: TownCreateSchema}}}
       responses:
-        201: {description: onboarded, content: {application/json: {schema: Town}}}
-        403: {description: not a county administrator, content: {application/json: {schema: Errors}}}
-        409: {description: code, slug or username taken, content: {application/json: {schema: Errors}}}
-        422: {description: invalid input, content: {application/json: {schema: Errors}}}
+        201: {description: onboarded, content: {application/json: {schema: TownSchema}}}
+        403: {description: not a county administrator, content: {application/json: {schema: ErrorsSchema}}}
+        409: {description: code, slug or username taken, content: {application/json: {schema: ErrorsSchema}}}
+        422: {description: invalid input, content: {application/json: {schema: ErrorsSchema}}}
     """
     require_county_role(COUNTY_ADMIN)
     data = TownCreateSchema().load(json_body())

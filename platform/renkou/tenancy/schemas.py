@@ -17,6 +17,10 @@ class TownSchema(BaseSchema):
     created_at = fields.DateTime(dump_only=True)
 
 
+class TownListSchema(BaseSchema):
+    items = fields.List(fields.Nested(TownSchema))
+
+
 class TownCreateSchema(BaseSchema):
     code = digits(9, required=True)
     name = text(required=True, max_length=64)

@@ -10,6 +10,7 @@ from renkou.accounts import services as accounts
 from renkou.accounts.passwords import policy_errors
 from renkou.accounts.roles import TOWN_ADMIN
 from renkou.audit import services as audit
+from renkou.crypto.keys import create_town_key
 from renkou.errors import ConflictError, NotFoundError, ServiceError
 from renkou.extensions import db
 from renkou.tenancy import storage
@@ -41,6 +42,7 @@ def onboard_town(*, code: str, name: str, slug: str, admin_username: str, admin_
     db.session.flush()
     admin = accounts.create_user(admin_username, admin_password, display_name=f"{name}管理员")
     accounts.grant_membership(admin, town, TOWN_ADMIN)
+    create_town_key(town)
     storage.provision(db.session, code)
     audit.record("town.create", record_type="town", record_id=code, town_code=code,
                  detail={"name": name, "slug": slug, "admin": admin_username})

@@ -1,0 +1,1 @@
+"""The town's population register: households and people (DESIGN.md §7, registry)."""

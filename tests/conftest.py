@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from datetime import date
 import re
 import uuid
+from datetime import date
 
 import psycopg
 import pytest
@@ -132,7 +132,7 @@ def reset_storage(application) -> None:
         engines.dispose()
     settings = application.config["RENKOU_SETTINGS"]
     client = redis.Redis.from_url(settings.redis_url)
-    keys = list(client.scan_iter(f"*{settings.redis_prefix}:*"))
+    keys = list(client.scan_iter(f"*{settings.redis_prefix}*"))
     if keys:
         client.delete(*keys)
 
@@ -211,9 +211,27 @@ class Factory:
                 village_id = create_village(town.code + suffix, name).id
         return village_id
 
+    def group(self, town: TownInfo, village_id: int, code: str = "001", name: str = "第一组") -> int:
+        from renkou.tenancy.context import town_session
+        from renkou.tenancy.services import get_town_by_slug
+        from tenants.network.group_services import create_group
+
+        with self.app.app_context():
+            with town_session(get_town_by_slug(town.slug)):
+                return create_group(village_id, code, name).id
+
+    def staff(self, town: TownInfo, village_id: int, name: str = "李四", position: str = "村计生专干",
+              duties: str = "", phone: str | None = None) -> int:
+        from renkou.tenancy.context import town_session
+        from renkou.tenancy.services import get_town_by_slug
+        from tenants.network.staff_services import create_staff
+
+        with self.app.app_context():
+            with town_session(get_town_by_slug(town.slug)):
+                return create_staff(village_id, name, position, duties, phone).id
 
     def household(self, town: TownInfo, number: str = "H001", village_id: int | None = None,
-                  address: str = "测试路1号") -> int:
+                  address: str = "测试路1号", group_id: int | None = None) -> int:
         from renkou.tenancy.context import town_session
         from renkou.tenancy.services import get_town_by_slug
         from tenants.network.services import all_villages
@@ -224,7 +242,7 @@ class Factory:
         with self.app.app_context():
             with town_session(get_town_by_slug(town.slug)):
                 assert all_villages()
-                return create_household(number, village_id, address).id
+                return create_household(number, village_id, address, group_id).id
 
     def person(self, town: TownInfo, **values) -> int:
         from renkou.tenancy.context import town_session
@@ -238,6 +256,83 @@ class Factory:
         with self.app.app_context():
             with town_session(get_town_by_slug(town.slug)):
                 return create_person(values).id
+
+    def birth_records(self, town: TownInfo, mother_id: int, **registration) -> dict[str, int]:
+        """A birth registration, and a birth with a notice (which opens the follow-up tasks) of ``mother_id``:
+        {"registration_id", "birth_id", "notice_id", "task_id"} (the first task)."""
+        from datetime import UTC, datetime, timedelta
+
+        from renkou.tenancy.context import town_session
+        from renkou.tenancy.services import get_town_by_slug
+        from tenants.births.services import births, registrations
+
+        registration.setdefault("timing", "before_birth")
+        registration.setdefault("expected_date", date.today() + timedelta(days=90))
+        registration.setdefault("child_order", 1)
+        born_at = datetime.now(UTC) - timedelta(hours=30)
+        with self.app.app_context():
+            with town_session(get_town_by_slug(town.slug)):
+                applied = registrations.create_registration({"mother_id": mother_id, **registration})
+                notice = births.receive_notice(
+                    source="卫生院", received_at=born_at + timedelta(hours=3),
+                    birth={"mother_id": mother_id, "born_at": born_at, "sex": "F", "birth_order": 2})
+                return {"registration_id": applied.id, "birth_id": notice.birth_id, "notice_id": notice.id,
+                        "task_id": notice.tasks[0].id}
+
+
+    def counselling_visit(self, town: TownInfo, person_id: int, **values) -> int:
+        """A counselling visit of ``person_id`` (by default: the condom discussed and chosen, with consent)."""
+        from renkou.tenancy.context import town_session
+        from renkou.tenancy.services import get_town_by_slug
+        from tenants.contraception.services import create_visit
+
+        values.setdefault("methods_discussed", ["condom"])
+        values.setdefault("method_chosen", "condom")
+        values.setdefault("consent", values["method_chosen"] is not None)
+        values.setdefault("counsellor", "测试咨询员")
+        with self.app.app_context():
+            with town_session(get_town_by_slug(town.slug)):
+                return create_visit({"person_id": person_id, **values}).id
+
+    def follow_up_visit(self, town: TownInfo, person_id: int, kind: str = "after_marriage", **values) -> int:
+        from renkou.tenancy.context import town_session
+        from renkou.tenancy.services import get_town_by_slug
+        from tenants.contraception.services import create_follow_up
+
+        values.setdefault("content", "随访")
+        values.setdefault("visitor", "测试随访员")
+        with self.app.app_context():
+            with town_session(get_town_by_slug(town.slug)):
+                return create_follow_up({"person_id": person_id, "kind": kind, **values}).id
+
+    def movement(self, town: TownInfo, person_id: int | None, kind: str, event_date: date, **values) -> int:
+        """A death, move out or move in (``place`` defaults to somewhere) of ``person_id``."""
+        from renkou.tenancy.context import town_session
+        from renkou.tenancy.services import get_town_by_slug
+        from tenants.movements.services import record_movement
+
+        if kind != "death":
+            values.setdefault("place", "外县")
+        with self.app.app_context():
+            with town_session(get_town_by_slug(town.slug)):
+                return record_movement(kind=kind, event_date=event_date, person_id=person_id, **values).id
+
+    def import_batch(self, town: TownInfo) -> int:
+        """A checked import of one person, as the dry run leaves it."""
+        from renkou.imports.engine import run_batch
+        from renkou.imports.models import ImportBatch
+        from renkou.imports.spreadsheets import write_xlsx
+        from renkou.tenancy.context import town_session
+        from renkou.tenancy.services import get_town_by_slug
+
+        content = write_xlsx(["姓名", "身份证号码"], [["导入的人", "34052419800101001X"]])
+        with self.app.app_context():
+            with town_session(get_town_by_slug(town.slug)):
+                batch = ImportBatch(kind="people", filename="people.xlsx", content=content, total_rows=1)
+                db.session.add(batch)
+                db.session.flush()
+                run_batch(batch.id, commit=False)
+                return batch.id
 
 
 @pytest.fixture

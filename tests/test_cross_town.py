@@ -5,6 +5,8 @@ The routes come from the app's URL map, so a route added later is covered withou
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from tests.conftest import bearer, login
@@ -39,7 +41,9 @@ def two_towns(app, factory):
     town_a = factory.town()
     town_b = factory.town()
     village = factory.village(town_b, "201", "乙镇的村")
-    household = factory.household(town_b, "B-001", village_id=village)
+    group = factory.group(town_b, village, "001", "乙镇的组")
+    staff = factory.staff(town_b, village, name="乙镇的专干", phone="13800138000")
+    household = factory.household(town_b, "B-001", village_id=village, group_id=group)
     person = factory.person(town_b, name="乙镇的人", resident_id="11010519491231002X", household_id=household)
     from sqlalchemy import select
 
@@ -49,7 +53,13 @@ def two_towns(app, factory):
     with app.app_context():
         membership = db.session.scalar(select(Membership.id).where(Membership.town_id == town_b.id))
     record_ids = {"village_id": village, "household_id": household, "person_id": person,
-                  "membership_id": membership}
+                  "membership_id": membership, "group_id": group, "staff_id": staff,
+                  "batch_id": factory.import_batch(town_b), "kind": "people"}
+    record_ids.update(factory.birth_records(town_b, person))
+    record_ids["visit_id"] = factory.counselling_visit(town_b, person)
+    factory.follow_up_visit(town_b, person)
+    leaver = factory.person(town_b, name="乙镇的迁出人", household_id=household)
+    record_ids["movement_id"] = factory.movement(town_b, leaver, "move_out", date(2025, 3, 1))
     return town_a, town_b, record_ids
 
 

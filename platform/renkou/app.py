@@ -154,21 +154,36 @@ def _register_blueprints(app: Flask) -> None:
     from renkou.api import openapi
     from renkou.audit import views as audit
     from renkou.county import views as county
+    from renkou.imports import views as imports
     from renkou.tenancy import api as towns_api
     from renkou.tenancy import town_views
     from renkou.tenancy.context import make_town_blueprints
     from renkou.web import views as web
+    from tenants.births import api as births_api
+    from tenants.births import views as births
+    from tenants.contraception import api as contraception_api
+    from tenants.contraception import views as contraception
+    from tenants.movements import api as movements_api
+    from tenants.movements import views as movements
     from tenants.network import api as villages_api
     from tenants.network import group_api, group_views, staff_api, staff_views
     from tenants.network import views as villages
     from tenants.registry import api as registry_api
+    from tenants.registry import imports as registry_imports  # noqa: F401  (registers the import kinds)
     from tenants.registry import views as registry
 
     town_pages, town_api = make_town_blueprints()
     for child in (town_views.bp, town_accounts.bp, villages.bp, group_views.bp, staff_views.bp,
-                  registry.households_bp, registry.people_bp):
+                  registry.households_bp, registry.people_bp, imports.bp):
         town_pages.register_blueprint(child)
+    town_pages.register_blueprint(births.bp)
+    town_pages.register_blueprint(contraception.bp)
+    town_pages.register_blueprint(movements.bp)
     for child in (villages_api.bp, group_api.bp, staff_api.bp, registry_api.households_bp, registry_api.people_bp):
+        town_api.register_blueprint(child)
+    for child in (births_api.registrations_bp, births_api.births_bp, births_api.notices_bp, births_api.tasks_bp):
+        town_api.register_blueprint(child)
+    for child in (contraception_api.visits_bp, contraception_api.follow_ups_bp, movements_api.bp):
         town_api.register_blueprint(child)
     for blueprint in (web.bp, auth.bp, county.bp, audit.bp, town_pages, openapi.bp, towns_api.bp, town_api):
         app.register_blueprint(blueprint)

@@ -47,8 +47,8 @@ def main():
 
 
 def init_app(app) -> None:
-    for group in (db_group, town_group, user_group, token_group):
-        app.cli.add_command(group)
+    for command in (db_group, town_group, user_group, token_group, worker):
+        app.cli.add_command(command)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -216,6 +216,31 @@ def _load(schema, data):
         return schema.load(data)
     except ValidationError as error:
         raise ServiceError(messages_of(error)) from error
+
+
+# ---------------------------------------------------------------------------------------------------------
+# renkou worker
+
+
+@click.command("worker")
+@click.argument("kinds", nargs=-1)
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@click.option("--with-scheduler", is_flag=True, help="Also move scheduled and retried jobs onto their queues.")
+@with_appcontext
+def worker(kinds, burst, with_scheduler):
+    """Work on RQ queues by kind (aggregation, submissions, exchange, default; all when none given)."""
+    from rq import Worker
+
+    from renkou import jobs
+    from renkou.redisconn import get_redis
+
+    unknown = set(kinds) - set(jobs.QUEUE_KINDS)
+    if unknown:
+        raise click.UsageError(f"unknown queue kinds: {', '.join(sorted(unknown))}")
+    jobs.bind_app(current_app._get_current_object())
+    queues = [jobs.get_queue(kind) for kind in (kinds or jobs.QUEUE_KINDS)]
+    db.session.remove()
+    Worker(queues, connection=get_redis()).work(burst=burst, with_scheduler=with_scheduler)
 
 
 # ---------------------------------------------------------------------------------------------------------

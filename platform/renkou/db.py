@@ -15,6 +15,7 @@ refuses town tables instead of guessing.
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,6 +26,8 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, scoped_session
+
+log = logging.getLogger(__name__)
 
 SHARED_SCHEMA = "shared"
 _TOWN_KEY = "renkou.town_code"
@@ -102,7 +105,10 @@ def after_rollback(session: Session, callback: Callable[[], None]) -> None:
 def _run_after_commit(session: Session) -> None:
     session.info.pop(_AFTER_ROLLBACK, None)
     for callback in session.info.pop(_AFTER_COMMIT, []):
-        callback()
+        try:
+            callback()
+        except Exception:  # the commit stands; one failed side effect must not hide the others
+            log.exception("a callback after commit failed")
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -175,10 +181,23 @@ class TownEngines:
 
     @contextlib.contextmanager
     def town_connection(self, town_code: str) -> Iterator[Connection]:
-        """A connection of its own for one town, in a transaction committed on success (migrations)."""
-        engine = self.engine_for(town_code)
-        with engine.begin() as connection:
-            yield connection
+        """A connection of its own for one town, in a transaction committed on success (migrations).
+
+        On SQLite it opens the town's file alone, without shared.db: a migration then never waits
+        for the shared.db write lock that the request onboarding the town holds.
+        """
+        if not self.is_sqlite:
+            with self.engine_for(town_code).begin() as connection:
+                yield connection
+            return
+        engine = sa.create_engine(f"sqlite:///{self.town_file(town_code)}", poolclass=sa.pool.NullPool,
+                                  connect_args={"timeout": 30})
+        configure_sqlite_engine(engine, shared_file=None)
+        try:
+            with engine.begin() as connection:
+                yield connection
+        finally:
+            engine.dispose()
 
 
 def town_engines() -> TownEngines:
@@ -190,6 +209,10 @@ def configure_sqlite_engine(engine: Engine, shared_file: Path | None) -> None:
 
     pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT and transactional DDL, so
     it is switched off and BEGIN is emitted by SQLAlchemy (the recipe in SQLAlchemy's SQLite docs).
+    BEGIN IMMEDIATE takes the write locks up front: a transaction that read first and writes later
+    (nearly every request: it writes its audit entry) would otherwise fail at once with "database
+    is locked" when another connection wrote in between, instead of waiting its turn. The embedded
+    mode thus serialises transactions; PostgreSQL is the store for real concurrency.
     """
 
     @event.listens_for(engine, "connect")
@@ -208,7 +231,7 @@ def configure_sqlite_engine(engine: Engine, shared_file: Path | None) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -14,7 +14,11 @@ def import_all_models() -> None:
     import renkou.accounts.models  # noqa: F401
     import renkou.audit.models  # noqa: F401
     import renkou.crypto.models  # noqa: F401
+    import renkou.imports.models  # noqa: F401
     import renkou.tenancy.models  # noqa: F401
+    import tenants.births.models  # noqa: F401
+    import tenants.contraception.models  # noqa: F401
+    import tenants.movements.models  # noqa: F401
     import tenants.network.models  # noqa: F401
     import tenants.registry.models  # noqa: F401
 

@@ -46,6 +46,18 @@ def digits(count: int, **kwargs) -> fields.String:
     )
 
 
+def phone(**kwargs) -> fields.String:
+    """An optional phone number: digits, spaces, + and -, 7 to 20 of them."""
+    return TrimmedString(allow_none=True, load_default=None, error_messages=FIELD_MESSAGES,
+                         validate=validate.Regexp(r"^[0-9+\- ]{7,20}$", error=_l("Not a valid phone number.")),
+                         **kwargs)
+
+
+def mask_phone(value: str | None) -> str:
+    """*******1234: only the last four digits of a phone number are shown on lists and in exports."""
+    return "*" * (len(value) - 4) + value[-4:] if value and len(value) > 4 else ""
+
+
 class TrimmedString(fields.String):
     """Strips surrounding white space, which people paste from spreadsheets all the time."""
 

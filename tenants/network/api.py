@@ -89,6 +89,7 @@ def delete_village(village_id: int):
       responses:
         204: {description: deleted}
         404: {description: no such village in this town, content: {application/json: {schema: ErrorsSchema}}}
+        409: {description: groups, staff or households remain, content: {application/json: {schema: ErrorsSchema}}}
     """
     services.delete_village(services.get_village(village_id))
     return "", 204

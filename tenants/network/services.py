@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from renkou.audit import services as audit
 from renkou.errors import ConflictError, NotFoundError, ServiceError
@@ -11,7 +11,8 @@ from renkou.extensions import db
 from renkou.pagination import Page, paginate
 from renkou.tenancy.codes import village_code_errors
 from renkou.tenancy.context import current_town
-from tenants.network.models import Village
+from tenants.network.models import Village, VillageGroup, VillageStaff
+from tenants.registry import services as registry
 
 SORTS = {
     "code": Village.code.asc(),
@@ -32,6 +33,11 @@ def list_villages(q: str = "", sort: str = "code", page: int = 1, per_page: int 
 
 def all_villages() -> list[Village]:
     return list(db.session.scalars(select(Village).order_by(Village.code)))
+
+
+def village_choices() -> dict[str, str]:
+    """{village id as text: "code name"}: the choices of a form's village select."""
+    return {str(village.id): f"{village.code} {village.name}" for village in all_villages()}
 
 
 def get_village(village_id: int) -> Village:
@@ -64,10 +70,46 @@ def update_village(village: Village, changes: dict) -> Village:
 
 
 def delete_village(village: Village) -> None:
+    """Delete a village nothing refers to any more: groups, staff (former staff too) and households keep it."""
+    _check_village_is_empty(village)
     audit.record("village.delete", record_type="village", record_id=village.id,
                  detail={"code": village.code, "name": village.name})
     db.session.delete(village)
     db.session.flush()
+
+
+def _check_village_is_empty(village: Village) -> None:
+    problems = []
+    if groups := _count(VillageGroup, village.id):
+        problems.append(_l("The village still has %(count)s village groups: delete them first.", count=groups))
+    if staff := _count(VillageStaff, village.id):
+        problems.append(_l("The village still has %(count)s staff records (former staff included): delete them "
+                           "first.", count=staff))
+    if households := registry.household_count_in_village(village.id):
+        problems.append(_l("The village still has %(count)s households: move them to another village first.",
+                           count=households))
+    if problems:
+        raise ConflictError({"_schema": problems})
+
+
+def _count(model, village_id: int) -> int:
+    return db.session.scalar(select(func.count(model.id)).where(model.village_id == village_id)) or 0
+
+
+def group_counts_by_village() -> dict[int, int]:
+    """{village id: number of its groups}, for the village list."""
+    return _counts_by_village(select(VillageGroup.village_id, func.count(VillageGroup.id)))
+
+
+def staff_counts_by_village() -> dict[int, int]:
+    """{village id: number of its active staff}, for the village list."""
+    return _counts_by_village(select(VillageStaff.village_id, func.count(VillageStaff.id))
+                              .where(VillageStaff.active.is_(True)))
+
+
+def _counts_by_village(statement) -> dict[int, int]:
+    rows = db.session.execute(statement.group_by(statement.selected_columns[0]))
+    return {village_id: count for village_id, count in rows}
 
 
 def _check_code(code: str) -> None:
@@ -79,8 +121,6 @@ def _check_code(code: str) -> None:
 
 def groups_by_village() -> dict[int, list]:
     """Every village group, keyed by village id (for the group choice of household forms)."""
-    from tenants.network.models import VillageGroup
-
     grouped: dict[int, list] = {}
     for group in db.session.scalars(select(VillageGroup).order_by(VillageGroup.code)):
         grouped.setdefault(group.village_id, []).append(group)

@@ -22,7 +22,9 @@ def _not_found(error):
 @bp.get("/")
 def index():
     args = load_args(VillageListArgs(), request.args)
-    return render_template("network/villages.html", page=services.list_villages(**args), args=args)
+    return render_template("network/villages.html", page=services.list_villages(**args), args=args,
+                           group_counts=services.group_counts_by_village(),
+                           staff_counts=services.staff_counts_by_village())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -70,6 +72,10 @@ def edit(village_id: int):
 @bp.post("/<int:village_id>/delete")
 def delete(village_id: int):
     village = services.get_village(village_id)
-    services.delete_village(village)
+    try:
+        services.delete_village(village)
+    except ServiceError as error:
+        flash(" ".join(m for messages in error.errors.values() for m in messages), "error")
+        return redirect(url_for(".index"))
     flash(_("Village %(name)s deleted.", name=village.name), "success")
     return redirect(url_for(".index"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
-from renkou.schemas import FIELD_MESSAGES, BaseSchema, TrimmedString, page_schema, text
+from renkou.schemas import FIELD_MESSAGES, BaseSchema, TrimmedString, page_schema, phone, text
 from tenants.registry.models import MARITAL_STATUSES, PERSON_STATUSES, RELATIONS, SEXES
 
 
@@ -58,8 +58,7 @@ class PersonSchema(BaseSchema):
     household_id = optional_int()
     relation = choice(RELATIONS, load_default="other")
     marital_status = choice(MARITAL_STATUSES, load_default="unmarried")
-    phone = TrimmedString(allow_none=True, load_default=None, error_messages=FIELD_MESSAGES,
-                          validate=validate.Regexp(r"^[0-9+\- ]{7,20}$", error=_l("Not a valid phone number.")))
+    phone = phone()
     status = fields.String(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)

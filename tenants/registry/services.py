@@ -10,7 +10,8 @@ import dataclasses
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from renkou.audit import services as audit
@@ -18,10 +19,11 @@ from renkou.crypto.keys import blind_index
 from renkou.errors import ConflictError, NotFoundError, PermissionDenied, ServiceError
 from renkou.extensions import db
 from renkou.pagination import Page, paginate
+from renkou.schemas import mask_phone
 from renkou.tenancy.context import current_town
 from tenants.network.models import Village, VillageGroup
 from tenants.registry import resident_id as ids
-from tenants.registry.models import Household, Person
+from tenants.registry.models import PERSON_STATUSES, Household, Person
 
 ID_PURPOSE = "people.resident_id"
 PERSON_FIELDS = ("name", "sex", "birth_date", "resident_id", "household_id", "relation", "marital_status", "phone")
@@ -40,8 +42,7 @@ HOUSEHOLD_SORTS = {"number": Household.number.asc(), "-number": Household.number
                    "address": Household.address.asc(), "-address": Household.address.desc()}
 
 
-def list_households(q: str = "", village_id: int | None = None, sort: str = "number", page: int = 1,
-                    per_page: int = 50) -> Page:
+def households_statement(q: str = "", village_id: int | None = None, sort: str = "number") -> Select:
     statement = (select(Household).options(selectinload(Household.members))
                  .order_by(HOUSEHOLD_SORTS.get(sort, HOUSEHOLD_SORTS["number"]), Household.id))
     if q:
@@ -49,7 +50,25 @@ def list_households(q: str = "", village_id: int | None = None, sort: str = "num
                                         Household.address.contains(q, autoescape=True)))
     if village_id:
         statement = statement.where(Household.village_id == village_id)
-    return paginate(db.session, statement, page, per_page)
+    return statement
+
+
+def list_households(q: str = "", village_id: int | None = None, sort: str = "number", page: int = 1,
+                    per_page: int = 50) -> Page:
+    return paginate(db.session, households_statement(q, village_id, sort), page, per_page)
+
+
+def export_households(q: str = "", village_id: int | None = None, sort: str = "number") -> bytes:
+    """An XLSX of the households matching the filters (heads' names only; no ID numbers)."""
+    from renkou.imports.spreadsheets import write_xlsx
+
+    households = db.session.scalars(households_statement(q, village_id, sort).limit(EXPORT_LIMIT))
+    rows = ([h.number, h.village.code, h.village.name, h.group.code if h.group else "", h.address,
+             h.head.name if h.head else "", len(h.members)] for h in households)
+    headers = ["户编号", "村/社区代码", "村/社区", "村民小组代码", "地址", "户主", "人数"]
+    content = write_xlsx(headers, rows, "户")
+    audit.record("household.export", record_type="household", detail={"q": bool(q), "village_id": village_id})
+    return content
 
 
 def get_household(household_id: int) -> Household:
@@ -112,6 +131,25 @@ def _check_household_place(village_id: int, group_id: int | None) -> None:
             raise ServiceError.on("group_id", str(_l("The group does not belong to this village.")))
 
 
+def household_count_in_group(group_id: int) -> int:
+    """How many households are in a village group (the network area asks before it deletes or moves one)."""
+    return db.session.scalar(select(func.count(Household.id)).where(Household.group_id == group_id)) or 0
+
+
+def household_count_in_village(village_id: int) -> int:
+    """How many households are in a village (the network area asks before it deletes one)."""
+    return db.session.scalar(select(func.count(Household.id)).where(Household.village_id == village_id)) or 0
+
+
+def household_counts_by_group(group_ids: list[int]) -> dict[int, int]:
+    """{group id: number of households} for the given groups (groups without households are left out)."""
+    if not group_ids:
+        return {}
+    rows = db.session.execute(select(Household.group_id, func.count(Household.id))
+                              .where(Household.group_id.in_(group_ids)).group_by(Household.group_id))
+    return {group_id: count for group_id, count in rows}
+
+
 # ---------------------------------------------------------------------------------------------------------
 # People
 
@@ -161,6 +199,25 @@ def list_people(filters: PeopleFilter, sort: str = "name", page: int = 1, per_pa
     audit.record("person.list", record_type="person",
                  detail={"filters": _filter_detail(filters), "page": result.page, "shown": len(result.items)})
     return result
+
+
+EXPORT_LIMIT = 100_000
+
+
+def export_people(filters: PeopleFilter, sort: str = "name") -> bytes:
+    """An XLSX of the people matching ``filters``: ID numbers and phones masked, the export audited."""
+    from renkou.imports.spreadsheets import write_xlsx
+    from tenants.registry import labels
+
+    people = db.session.scalars(people_statement(filters, sort).limit(EXPORT_LIMIT))
+    rows = ([p.name, ids.mask(p.resident_id), labels.SEX[p.sex], p.birth_date.isoformat(),
+             p.household.number if p.household else "", labels.RELATION[p.relation],
+             labels.MARITAL_STATUS[p.marital_status], mask_phone(p.phone), labels.PERSON_STATUS[p.status]]
+            for p in people)
+    headers = ["姓名", "身份证号码", "性别", "出生日期", "户编号", "与户主关系", "婚姻状况", "联系电话", "状态"]
+    content = write_xlsx(headers, rows, "人员")
+    audit.record("person.export", record_type="person", detail={"filters": _filter_detail(filters)})
+    return content
 
 
 def childbearing_age_filter(as_of: date, village_id: int | None = None, married_only: bool = False) -> PeopleFilter:
@@ -216,9 +273,28 @@ def update_person(person: Person, changes: dict) -> Person:
 
 def delete_person(person: Person) -> None:
     """Remove a person entered by mistake (people who leave or die stay, with their status)."""
+    try:
+        with db.session.begin_nested():  # a refused delete leaves the session usable
+            db.session.delete(person)
+            db.session.flush()
+    except IntegrityError as error:
+        raise ConflictError(str(_l("Other records (births, counselling, deaths and moves) refer to this person, "
+                                   "who cannot be deleted."))) from error
     audit.record("person.delete", record_type="person", record_id=person.id)
-    db.session.delete(person)
-    db.session.flush()
+
+
+def set_status(person: Person, status: str) -> Person:
+    """Set a person's status (resident, moved out, deceased); the deaths and moves register calls this.
+
+    Audited when it changes; the detail names the field, never the value.
+    """
+    if status not in PERSON_STATUSES:
+        raise ServiceError.on("status", str(_l("Choose one of the listed values.")))
+    if person.status != status:
+        person.status = status
+        db.session.flush()
+        audit.record("person.status", record_type="person", record_id=person.id, detail={"fields": ["status"]})
+    return person
 
 
 def _validated_person_values(values: dict, existing: Person | None) -> dict:
@@ -240,7 +316,8 @@ def _validated_person_values(values: dict, existing: Person | None) -> dict:
     else:
         values["resident_id"] = None
     for field in ("sex", "birth_date"):
-        if not values.get(field) and field not in errors:
+        # A wrong ID number is the one thing to fix; do not also ask for what it would have given.
+        if not values.get(field) and field not in errors and "resident_id" not in errors:
             errors[field] = [str(_l("This field is required (or give an ID number)."))]
     if values.get("birth_date") and values["birth_date"] > date.today():
         errors["birth_date"] = [str(_l("The birth date is in the future."))]

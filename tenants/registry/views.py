@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from renkou.audit.services import record_history
@@ -41,6 +42,18 @@ def index():
     args = load_args(HouseholdListArgs(), request.args)
     return render_template("registry/households.html", page=services.list_households(**args), args=args,
                            villages=all_villages())
+
+
+@households_bp.get("/export.xlsx")
+def export():
+    args = load_args(HouseholdListArgs(), request.args)
+    content = services.export_households(args["q"], args["village_id"], args["sort"])
+    return _xlsx(content, "households.xlsx")
+
+
+def _xlsx(content: bytes, filename: str):
+    return send_file(io.BytesIO(content), as_attachment=True, download_name=filename,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @households_bp.get("/<int:household_id>")
@@ -116,6 +129,15 @@ def people():
                            villages=all_villages(), title=_("People"), endpoint=".people")
 
 
+@people_bp.get("/export.xlsx")
+def export_people():
+    """The filtered list as a workbook, ID numbers and phones masked; the export is audited."""
+    args = load_args(PeopleListArgs(), request.args)
+    sort = args.pop("sort")
+    args.pop("page"), args.pop("per_page")
+    return _xlsx(services.export_people(services.PeopleFilter(**args), sort), "people.xlsx")
+
+
 @people_bp.get("/childbearing-age")
 def childbearing_age():
     """Women of childbearing age (育龄妇女), 15–49 on the chosen date; derived, never stored."""
@@ -154,7 +176,9 @@ def new_person():
 @people_bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
 @town_editor_required
 def edit_person(person_id: int):
-    return _person_form(services.get_person(person_id))
+    # The form shows the stored phone: opening it is a read of the person's record.
+    return _person_form(services.read_person(person_id) if request.method == "GET" else
+                        services.get_person(person_id))
 
 
 def _person_form(record):

@@ -23,7 +23,7 @@ def test_admin_adds_staff_who_works_until_disabled(live_server, page, new_page):
     town_nav(admin, "城关镇").get_by_role("link", name="账号管理").click()
     expect(admin).to_have_url(url("/t/chengguan/accounts/"))
     admin.get_by_label("用户名").fill("wang_staff")
-    admin.get_by_label("名称").fill("王小明")
+    admin.get_by_label("姓名").fill("王小明")
     admin.get_by_label("密码", exact=False).fill(STAFF_PASSWORD)
     admin.get_by_label("角色").select_option(label="乡镇工作人员")
     admin.get_by_role("button", name="添加", exact=True).click()

@@ -167,8 +167,13 @@ class SignInRefused(Exception):
     retry_at: datetime | None = None
 
 
-def locked_until(username: str, now: datetime | None = None) -> datetime | None:
-    """When ``username`` may try again, if 5 failures fell within the last 15 minutes."""
+def locked_until(username: str, now: datetime | None = None, pending_failure: datetime | None = None
+                 ) -> datetime | None:
+    """When ``username`` may try again, if 5 failures fell within the last 15 minutes.
+
+    ``pending_failure`` is a failure of this request, not yet written (it is written after the
+    request's transaction ends).
+    """
     now = now or utcnow()
     recent = list(
         db.session.scalars(
@@ -183,6 +188,8 @@ def locked_until(username: str, now: datetime | None = None) -> datetime | None:
             .limit(LOCKOUT_FAILURES)
         )
     )
+    if pending_failure is not None:
+        recent = [pending_failure, *recent][:LOCKOUT_FAILURES]
     if len(recent) < LOCKOUT_FAILURES:
         return None
     return recent[-1] + LOCKOUT_WINDOW
@@ -206,23 +213,21 @@ def authenticate(username: str, password: str, client_addr: str) -> User:
         raise SignInRefused("locked", retry_at)
     user = find_user(username)
     if user is None or not passwords.verify_password(user.password_hash, password) or not user.active:
-        _record_attempt_now(username, client_addr, succeeded=False)
+        failed_at = utcnow()
+        _record_attempt_now(username, client_addr, failed_at)
         audit.record_now("auth.login", outcome=OUTCOME_FAILURE, actor_name=username,
                          actor_id=user.id if user else None)
-        retry_at = locked_until(username)
+        retry_at = locked_until(username, pending_failure=failed_at)
         raise SignInRefused("locked" if retry_at else "invalid", retry_at)
     db.session.add(LoginAttempt(username=username, succeeded=True, client_addr=client_addr))
     audit.record("auth.login", actor=user, record_type="user", record_id=user.id)
     return user
 
 
-def _record_attempt_now(username: str, client_addr: str, succeeded: bool) -> None:
-    with db.engine.begin() as connection:
-        connection.execute(
-            LoginAttempt.__table__.insert().values(
-                username=username, succeeded=succeeded, client_addr=client_addr, attempted_at=utcnow()
-            )
-        )
+def _record_attempt_now(username: str, client_addr: str, failed_at: datetime) -> None:
+    """A failed attempt outlives the request's rollback."""
+    audit.write_when_transaction_ends(LoginAttempt.__table__.insert().values(
+        username=username, succeeded=False, client_addr=client_addr, attempted_at=failed_at))
 
 
 # ---------------------------------------------------------------------------------------------------------

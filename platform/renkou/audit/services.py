@@ -1,8 +1,9 @@
 """Writing and reading the audit trail.
 
 ``record`` adds an entry to the current transaction, so it is stored exactly when the change it
-describes is. ``record_now`` writes on a connection of its own and commits at once: for failures and
-denials, whose request is rolled back.
+describes is. ``record_now`` is for failures and denials, whose request is rolled back: it writes on a
+connection of its own once the current transaction has ended, whichever way it ends. (Waiting for
+the end matters on SQLite, where the request's transaction holds the write lock of shared.db.)
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from renkou.audit.models import OUTCOME_SUCCESS, AuditEvent
+from renkou.db import after_commit, after_rollback
 from renkou.extensions import db
 from renkou.pagination import Page, paginate
 from renkou.types import utcnow
@@ -27,6 +29,9 @@ def _actor_fields(actor) -> dict:
         return {"actor_id": actor.id, "actor_name": actor.username}
     if has_request_context() and current_user and current_user.is_authenticated:
         return {"actor_id": current_user.id, "actor_name": current_user.username}
+    if has_app_context() and g.get("job_actor"):
+        actor_id, actor_name = g.job_actor
+        return {"actor_id": actor_id, "actor_name": actor_name}
     return {"actor_id": None, "actor_name": ""}
 
 
@@ -66,8 +71,22 @@ def record_now(action: str, *, actor=None, actor_id=None, actor_name=None, town_
                record_id=None, outcome=OUTCOME_SUCCESS, detail=None) -> None:
     values = _values(action, actor=actor, actor_id=actor_id, actor_name=actor_name, town_code=town_code,
                      record_type=record_type, record_id=record_id, outcome=outcome, detail=detail)
-    with db.engine.begin() as connection:
-        connection.execute(AuditEvent.__table__.insert().values(**values))
+    write_when_transaction_ends(AuditEvent.__table__.insert().values(**values))
+
+
+def write_when_transaction_ends(statement) -> None:
+    """Execute ``statement`` in a transaction of its own after the session's current one ends."""
+
+    def write():
+        with db.engine.begin() as connection:
+            connection.execute(statement)
+
+    session = db.session()
+    if session.in_transaction():
+        after_commit(session, write)
+        after_rollback(session, write)
+    else:
+        write()
 
 
 @dataclasses.dataclass
@@ -111,11 +130,14 @@ def _start_of(day: date) -> datetime:
 
 
 def record_history(record_type: str, record_id, limit: int = 100) -> list[AuditEvent]:
-    """What happened to one record of the current town, newest first: the record page's history."""
+    """What happened to one record of the current town, newest first: the record page's history.
+
+    Plain reads are left out (every visit to the page is one); the audit administrator sees them.
+    """
     statement = (
         select(AuditEvent)
         .where(AuditEvent.town_code == _current_town_code(), AuditEvent.record_type == record_type,
-               AuditEvent.record_id == str(record_id))
+               AuditEvent.record_id == str(record_id), AuditEvent.action.not_like("%.read"))
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
         .limit(limit)
     )

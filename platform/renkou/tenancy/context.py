@@ -119,11 +119,17 @@ def town_editor_required(view):
 
 
 @contextlib.contextmanager
-def town_session(town: Town, role: str = TOWN_ADMIN) -> Iterator[TownContext]:
-    """Serve one town outside a request (CLI, jobs): a fresh session bound to it, committed on success."""
+def town_session(town: Town, role: str = TOWN_ADMIN, actor: tuple[int | None, str] | None = None
+                 ) -> Iterator[TownContext]:
+    """Serve one town outside a request (CLI, jobs): a fresh session bound to it, committed on success.
+
+    ``actor`` (user id, name) is who the audit trail names for what happens here.
+    """
     db.session.remove()
     context = TownContext(id=town.id, code=town.code, slug=town.slug, name=town.name, role=role)
     g.town = context
+    if actor is not None:
+        g.job_actor = actor
     bind_town(db.session, town.code)
     try:
         yield context
@@ -134,3 +140,4 @@ def town_session(town: Town, role: str = TOWN_ADMIN) -> Iterator[TownContext]:
     finally:
         db.session.remove()
         g.pop("town", None)
+        g.pop("job_actor", None)

@@ -5,3 +5,29 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// Import progress: while a batch is being checked or imported in the background, poll its progress
+// and reload the page when it is done.
+(function () {
+  var status = document.getElementById("import-status");
+  if (!status || ["uploaded", "checking", "committing"].indexOf(status.dataset.status) < 0) {
+    return;
+  }
+  var bar = document.getElementById("import-progress");
+  var text = document.getElementById("import-progress-text");
+  function poll() {
+    fetch(status.dataset.progressUrl, { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (progress) {
+        if (bar) { bar.value = progress.percent; }
+        if (text) { text.textContent = progress.done + " / " + progress.total; }
+        if (["uploaded", "checking", "committing"].indexOf(progress.status) < 0) {
+          window.location.reload();
+        } else {
+          window.setTimeout(poll, 1000);
+        }
+      })
+      .catch(function () { window.setTimeout(poll, 3000); });
+  }
+  window.setTimeout(poll, 1000);
+})();

@@ -1,4 +1,4 @@
-"""Village groups and staff; households and people.
+"""Village groups and staff; households and people; spreadsheet import batches.
 
 Revision ID: 0002_town_registry
 Revises: 0001_town
@@ -87,8 +87,26 @@ def upgrade() -> None:
     )
     for column in ("name", "birth_date", "household_id", "status"):
         op.create_index(f"ix_people_{column}", "people", [column])
+    op.create_table(
+        "import_batches",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("kind", sa.String(32), nullable=False),
+        sa.Column("filename", sa.String(200), nullable=False),
+        sa.Column("content", sa.LargeBinary, nullable=True),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("total_rows", sa.Integer, nullable=False),
+        sa.Column("error_rows", sa.Integer, nullable=False),
+        sa.Column("created_count", sa.Integer, nullable=False),
+        sa.Column("updated_count", sa.Integer, nullable=False),
+        sa.Column("errors", sa.JSON, nullable=False),
+        sa.Column("failure", sa.String(500), nullable=False),
+        sa.Column("created_by", sa.Integer, nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_import_batches"),
+    )
 
 
 def downgrade() -> None:
-    for table in ("people", "households", "village_staff", "village_groups"):
+    for table in ("import_batches", "people", "households", "village_staff", "village_groups"):
         op.drop_table(table)

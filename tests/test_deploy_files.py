@@ -538,25 +538,23 @@ def test_compose_redis_never_evicts_and_persists():
     assert any(str(v).endswith(":/data") for v in redis_service["volumes"])
 
 
-def test_compose_workers_are_real_rq_commands_over_the_designed_queues():
-    from rq.cli import main as rq_main
+def test_compose_workers_are_real_worker_commands_over_the_designed_queues(cli):
+    from renkou.jobs import QUEUE_KINDS
 
     compose = read_compose()
     served: set[str] = set()
     workers = {name: s for name, s in built_services(compose).items()
-               if "rq" in command_words(s.get("command", []))[:1]}
-    assert workers, "no RQ worker service"
+               if command_words(s.get("command", []))[:2] == ["renkou", "worker"]}
+    assert workers, "no worker service"
     for name, service in workers.items():
         words = command_words(service["command"])
-        assert words[:2] == ["rq", "worker"]
-        result = CliRunner().invoke(rq_main, [*words[1:], "--help"])
+        result = cli([*words[1:], "--help"])
         assert result.exit_code == 0, f"{name}: {' '.join(words)}\n{result.output}"
         assert "--with-scheduler" in words
-        assert words[words.index("--url") + 1] == service["environment"]["RENKOU_REDIS_URL"]
-        queues = [w for w in words[2:] if not w.startswith("-") and w != words[words.index("--url") + 1]]
-        assert set(queues) <= QUEUES, f"{name} serves unknown queues {set(queues) - QUEUES}"
+        queues = [w for w in words[2:] if not w.startswith("-")]
+        assert set(queues) <= set(QUEUE_KINDS), f"{name} serves unknown queues {set(queues) - set(QUEUE_KINDS)}"
         served |= set(queues)
-    assert served == QUEUES, f"no worker serves {QUEUES - served}"
+    assert served == QUEUES == set(QUEUE_KINDS), f"no worker serves {QUEUES - served}"
 
 
 def test_nginx_proxies_to_web_with_forwarded_headers():

@@ -5,8 +5,11 @@ Running it again reuses what is there: seeding only adds what is missing.
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import os
+import subprocess
+import sys
 
 import click
 
@@ -47,12 +50,27 @@ def run(host: str, port: int, serve: bool = True) -> None:
         seed()
     _print_welcome(host, port, settings)
     if serve:
+        worker = start_worker(settings)
+        click.echo(f"Background worker: pid {worker.pid} (imports of more than 1,000 rows run there)")
         from werkzeug.serving import run_simple
 
         # Flask's CLI refuses app.run(); the demo serves with Werkzeug's threaded server directly.
         # Production serves with gunicorn (deploy/gunicorn.conf.py).
         run_simple(host, port, app, threaded=True, use_reloader=False)
     del keep_alive
+
+
+def start_worker(settings: Settings) -> subprocess.Popen:
+    """`renkou worker` beside the web server, on the same data and Redis; it ends with the demo."""
+    from renkou.redisconn import die_with_parent
+
+    env = dict(os.environ, RENKOU_DATA_DIR=str(settings.data_dir.resolve()), RENKOU_REDIS_URL=settings.redis_url)
+    if settings.database_url:
+        env["RENKOU_DATABASE_URL"] = settings.database_url
+    process = subprocess.Popen([sys.executable, "-c", "from renkou.cli import main; main()", "worker",
+                                "--with-scheduler"], env=env, preexec_fn=die_with_parent)
+    atexit.register(process.terminate)
+    return process
 
 
 def upgrade_all(app) -> None:

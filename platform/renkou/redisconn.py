@@ -42,7 +42,7 @@ def start_embedded_redis(data_dir: Path) -> tuple[str, object]:
             [binary, "--port", "0", "--unixsocket", str(socket), "--unixsocketperm", "700", "--dir", str(folder),
              "--appendonly", "yes", "--save", "", "--maxmemory-policy", "noeviction", "--daemonize", "no"],
             stdout=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
         atexit.register(process.terminate)
         # atexit does not run when the demo is stopped by a signal; turn SIGTERM into a normal exit.
@@ -59,7 +59,7 @@ def start_embedded_redis(data_dir: Path) -> tuple[str, object]:
     return f"unix://{server.socket_file}", server
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Linux: the private Redis gets SIGTERM when the demo process dies, however it dies."""
     try:
         libc = ctypes.CDLL("libc.so.6", use_errno=True)

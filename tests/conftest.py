@@ -365,3 +365,30 @@ def post_form(client, path: str, data: dict, token_from: str = "/", **kwargs):
 
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def town(factory):
+    """A town for the test (a module may define its own ``town``)."""
+    return factory.town()
+
+
+@pytest.fixture
+def api(client, factory, town):
+    """Call ``town``'s JSON API as its administrator, in English: ``api("GET", "/people")``."""
+    headers = {**bearer(factory.token(town.admin_username)), "Accept-Language": "en"}
+
+    def call(method, path, **kwargs):
+        return client.open(f"/api/v1/towns/{town.slug}{path}", method=method, headers=headers, **kwargs)
+
+    return call
+
+
+def in_town(app, town, function):
+    """Run ``function()`` in a session bound to ``town`` and return what it returns."""
+    from renkou.tenancy.context import town_session
+    from renkou.tenancy.services import get_town_by_slug
+
+    with app.app_context():
+        with town_session(get_town_by_slug(town.slug)):
+            return function()

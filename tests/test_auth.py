@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from renkou.accounts.models import LoginAttempt
@@ -12,11 +11,6 @@ from renkou.audit.models import AuditEvent
 from renkou.extensions import db
 from renkou.types import utcnow
 from tests.conftest import PASSWORD, csrf_token, login, post_form
-
-
-@pytest.fixture
-def town(factory):
-    return factory.town()
 
 
 def test_sign_in_lands_on_the_town_and_records_it(app, client, town):

@@ -17,18 +17,13 @@ from sqlalchemy import select
 from renkou.audit.models import AuditEvent
 from renkou.extensions import db
 from tenants.births import rules
-from tests.conftest import bearer, login, post_form
+from tests.conftest import bearer, in_town, login, post_form
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def local_dt(*args) -> datetime:
     return datetime(*args, tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def town(factory):
-    return factory.town()
 
 
 @pytest.fixture
@@ -49,27 +44,8 @@ def signed_in(client, town):
     return client
 
 
-@pytest.fixture
-def api(client, factory, town):
-    headers = {**bearer(factory.token(town.admin_username)), "Accept-Language": "en"}
-
-    def call(method, path, **kwargs):
-        return client.open(f"/api/v1/towns/{town.slug}{path}", method=method, headers=headers, **kwargs)
-
-    return call
-
-
 def url(town, path=""):
     return f"/t/{town.slug}/births/{path}"
-
-
-def in_town(app, town, function):
-    from renkou.tenancy.context import town_session
-    from renkou.tenancy.services import get_town_by_slug
-
-    with app.app_context():
-        with town_session(get_town_by_slug(town.slug)):
-            return function()
 
 
 def apply(api, mother_id, **values):

@@ -14,15 +14,10 @@ from sqlalchemy import select, text
 
 from renkou.audit.models import AuditEvent
 from renkou.extensions import db
-from tests.conftest import bearer, login, post_form
+from tests.conftest import bearer, in_town, login, post_form
 
 PHONE = "13800138000"
 MASKED = "*******8000"
-
-
-@pytest.fixture
-def town(factory):
-    return factory.town()
 
 
 @pytest.fixture
@@ -37,28 +32,8 @@ def signed_in(client, town):
     return client
 
 
-@pytest.fixture
-def api(client, factory, town):
-    headers = {**bearer(factory.token(town.admin_username)), "Accept-Language": "en"}
-
-    def call(method, path, **kwargs):
-        return client.open(f"/api/v1/towns/{town.slug}{path}", method=method, headers=headers, **kwargs)
-
-    return call
-
-
 def url(town, path=""):
     return f"/t/{town.slug}/{path}"
-
-
-def in_town(app, town, function):
-    """Run ``function()`` in a session bound to ``town`` and return what it returns."""
-    from renkou.tenancy.context import town_session
-    from renkou.tenancy.services import get_town_by_slug
-
-    with app.app_context():
-        with town_session(get_town_by_slug(town.slug)):
-            return function()
 
 
 def groups_of(app, town):

@@ -46,11 +46,6 @@ def xlsx(rows, headers=HEADERS) -> bytes:
 
 
 @pytest.fixture
-def town(factory):
-    return factory.town()
-
-
-@pytest.fixture
 def signed_in(client, town):
     login(client, town.admin_username)
     return client

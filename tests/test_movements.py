@@ -13,12 +13,7 @@ from sqlalchemy import select
 
 from renkou.audit.models import AuditEvent
 from renkou.extensions import db
-from tests.conftest import bearer, login, post_form
-
-
-@pytest.fixture
-def town(factory):
-    return factory.town()
+from tests.conftest import bearer, in_town, login, post_form
 
 
 @pytest.fixture
@@ -28,27 +23,8 @@ def signed_in(client, town):
     return client
 
 
-@pytest.fixture
-def api(client, factory, town):
-    headers = {**bearer(factory.token(town.admin_username)), "Accept-Language": "en"}
-
-    def call(method, path, **kwargs):
-        return client.open(f"/api/v1/towns/{town.slug}{path}", method=method, headers=headers, **kwargs)
-
-    return call
-
-
 def url(town, path=""):
     return f"/t/{town.slug}/movements/{path}"
-
-
-def in_town(app, town, function):
-    from renkou.tenancy.context import town_session
-    from renkou.tenancy.services import get_town_by_slug
-
-    with app.app_context():
-        with town_session(get_town_by_slug(town.slug)):
-            return function()
 
 
 def status_of(app, town, person_id):

@@ -17,11 +17,6 @@ ID_B = "34052419800101001X"  # man, born 1980-01-01
 
 
 @pytest.fixture
-def town(factory):
-    return factory.town()
-
-
-@pytest.fixture
 def signed_in(client, town):
     login(client, town.admin_username)
     return client

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.conftest import PASSWORD, login, post_form
-
-
-@pytest.fixture
-def town(factory):
-    return factory.town()
 
 
 def accounts_url(town):

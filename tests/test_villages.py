@@ -11,11 +11,6 @@ from tests.conftest import bearer, login, post_form
 
 
 @pytest.fixture
-def town(factory):
-    return factory.town()
-
-
-@pytest.fixture
 def signed_in(client, town):
     login(client, town.admin_username)
     return client

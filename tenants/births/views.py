@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from renkou.audit.services import record_history
 from renkou.errors import NotFoundError, ServiceError
 from renkou.tenancy.context import town_editor_required
-from renkou.web.forms import FormResult, load_args, load_form
+from renkou.web.forms import FormResult, load_args, load_form, submit_form
 from tenants.births import labels, rules
 from tenants.births.schemas import (
     BirthListArgs,
@@ -152,17 +152,11 @@ def birth(birth_id: int):
 def new_birth():
     result = FormResult()
     if request.method == "POST":
-        data, errors = load_form(BirthSchema(), request.form)
-        if data is None:
-            result = FormResult.invalid(errors)
-        else:
-            try:
-                record = birth_services.create_birth(data)
-            except ServiceError as error:
-                result = FormResult.from_service_error(error)
-            else:
-                flash(_("Birth recorded."), "success")
-                return redirect(url_for(".birth", birth_id=record.id))
+        result = submit_form(BirthSchema(), lambda data: birth_services.create_birth(data))
+        if result.saved is not None:
+            record = result.saved
+            flash(_("Birth recorded."), "success")
+            return redirect(url_for(".birth", birth_id=record.id))
     form = request.form if request.method == "POST" else {"place_type": "hospital",
                                                           "mother_id": request.args.get("mother_id", "")}
     q = request.args.get("q", "").strip()

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from renkou.audit.services import record_history
 from renkou.errors import NotFoundError, ServiceError
 from renkou.tenancy.context import town_editor_required
-from renkou.web.forms import FormResult, load_args, load_form
+from renkou.web.forms import FormResult, load_args, load_form, submit_form
 from tenants.contraception import labels, services
 from tenants.contraception import methods as method_config
 from tenants.contraception.schemas import (
@@ -114,17 +114,11 @@ def follow_ups():
 def new_follow_up():
     result = FormResult()
     if request.method == "POST":
-        data, errors = load_form(FollowUpVisitSchema(), request.form)
-        if data is None:
-            result = FormResult.invalid(errors)
-        else:
-            try:
-                record = services.create_follow_up(data)
-            except ServiceError as error:
-                result = FormResult.from_service_error(error)
-            else:
-                flash(_("Follow-up visit of %(name)s saved.", name=record.person.name), "success")
-                return redirect(url_for(".follow_ups", person_id=record.person_id))
+        result = submit_form(FollowUpVisitSchema(), lambda data: services.create_follow_up(data))
+        if result.saved is not None:
+            record = result.saved
+            flash(_("Follow-up visit of %(name)s saved.", name=record.person.name), "success")
+            return redirect(url_for(".follow_ups", person_id=record.person_id))
     form = request.form if request.method == "POST" else {"person_id": request.args.get("person_id", ""),
                                                           "visit_date": services.today().isoformat()}
     q = request.args.get("q", "").strip()

@@ -6,10 +6,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from renkou.audit.services import record_history
-from renkou.errors import NotFoundError, ServiceError
+from renkou.errors import NotFoundError
 from renkou.schemas import mask_phone
 from renkou.tenancy.context import town_editor_required
-from renkou.web.forms import FormResult, load_args, load_form
+from renkou.web.forms import FormResult, load_args, submit_form
 from tenants.network import staff_services as services
 from tenants.network.schemas import StaffListArgs, StaffSchema
 from tenants.network.services import all_villages, village_choices
@@ -52,17 +52,14 @@ def _staff_form(staff):
     result = FormResult()
     if request.method == "POST":
         # Whether someone still works here is changed by the deactivate/activate buttons, not by the form.
-        data, errors = load_form(StaffSchema(exclude=("active",)), request.form)
-        if data is None:
-            result = FormResult.invalid(errors)
-        else:
-            try:
-                staff = services.create_staff(**data) if staff is None else services.update_staff(staff, data)
-            except ServiceError as error:
-                result = FormResult.from_service_error(error)
-            else:
-                flash(_("%(name)s saved.", name=staff.name), "success")
-                return redirect(url_for(".show", staff_id=staff.id))
+        def save(data):
+            return services.create_staff(**data) if staff is None else services.update_staff(staff, data)
+
+        result = submit_form(StaffSchema(exclude=("active",)), save)
+        if result.saved is not None:
+            staff = result.saved
+            flash(_("%(name)s saved.", name=staff.name), "success")
+            return redirect(url_for(".show", staff_id=staff.id))
     if request.method == "POST":
         form = request.form
     elif staff is None:

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from renkou.errors import NotFoundError, ServiceError
 from renkou.tenancy.context import town_editor_required
-from renkou.web.forms import FormResult, load_args, load_form
+from renkou.web.forms import FormResult, load_args, submit_form
 from tenants.network import services
 from tenants.network.schemas import VillageListArgs, VillageSchema
 
@@ -32,17 +32,11 @@ def index():
 def new():
     result = FormResult()
     if request.method == "POST":
-        data, errors = load_form(VillageSchema(), request.form)
-        if data is None:
-            result = FormResult.invalid(errors)
-        else:
-            try:
-                village = services.create_village(**data)
-            except ServiceError as error:
-                result = FormResult.from_service_error(error)
-            else:
-                flash(_("Village %(name)s added.", name=village.name), "success")
-                return redirect(url_for(".index"))
+        result = submit_form(VillageSchema(), lambda data: services.create_village(**data))
+        if result.saved is not None:
+            village = result.saved
+            flash(_("Village %(name)s added.", name=village.name), "success")
+            return redirect(url_for(".index"))
     return render_template("network/village_form.html", village=None, form=request.form,
                            errors=result.errors), result.status
 
@@ -53,17 +47,10 @@ def edit(village_id: int):
     village = services.get_village(village_id)
     result = FormResult()
     if request.method == "POST":
-        data, errors = load_form(VillageSchema(), request.form)
-        if data is None:
-            result = FormResult.invalid(errors)
-        else:
-            try:
-                services.update_village(village, data)
-            except ServiceError as error:
-                result = FormResult.from_service_error(error)
-            else:
-                flash(_("Village %(name)s saved.", name=village.name), "success")
-                return redirect(url_for(".index"))
+        result = submit_form(VillageSchema(), lambda data: services.update_village(village, data))
+        if result.saved is not None:
+            flash(_("Village %(name)s saved.", name=village.name), "success")
+            return redirect(url_for(".index"))
     form = request.form if request.method == "POST" else {"code": village.code, "name": village.name}
     return render_template("network/village_form.html", village=village, form=form,
                            errors=result.errors), result.status

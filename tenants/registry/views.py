@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from renkou.audit.services import record_history
 from renkou.errors import NotFoundError, ServiceError
 from renkou.tenancy.context import town_editor_required
-from renkou.web.forms import FormResult, load_args, load_form
+from renkou.web.forms import FormResult, load_args, load_form, submit_form
 from tenants.network.services import all_villages, groups_by_village
 from tenants.registry import labels, services
 from tenants.registry import resident_id as ids
@@ -185,17 +185,14 @@ def _person_form(record):
     result = FormResult()
     if request.method == "POST":
         # Editing: fields left out (a blank ID number) keep their stored value.
-        data, errors = load_form(PersonSchema(), request.form, partial=record is not None)
-        if data is None:
-            result = FormResult.invalid(errors)
-        else:
-            try:
-                record = services.create_person(data) if record is None else services.update_person(record, data)
-            except ServiceError as error:
-                result = FormResult.from_service_error(error)
-            else:
-                flash(_("%(name)s saved.", name=record.name), "success")
-                return redirect(url_for(".person", person_id=record.id))
+        def save(data):
+            return services.create_person(data) if record is None else services.update_person(record, data)
+
+        result = submit_form(PersonSchema(), save, partial=record is not None)
+        if result.saved is not None:
+            record = result.saved
+            flash(_("%(name)s saved.", name=record.name), "success")
+            return redirect(url_for(".person", person_id=record.id))
     if request.method == "POST":
         form = request.form
     elif record is None:

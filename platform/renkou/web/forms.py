@@ -47,11 +47,12 @@ def load_args(schema: Schema, args: MultiDict) -> dict:
 
 
 class FormResult:
-    """The outcome of a submitted form: errors to show and the status to answer with."""
+    """The outcome of a submitted form: what was saved, or errors to show and the status to answer with."""
 
-    def __init__(self, errors: dict | None = None, status: int = 200):
+    def __init__(self, errors: dict | None = None, status: int = 200, saved=None):
         self.errors = errors or {}
         self.status = status
+        self.saved = saved
 
     @classmethod
     def invalid(cls, errors: dict) -> FormResult:
@@ -60,6 +61,18 @@ class FormResult:
     @classmethod
     def from_service_error(cls, error: ServiceError) -> FormResult:
         return cls(error.errors, error.status_code if error.status_code != 404 else 422)
+
+
+def submit_form(schema: Schema, save, partial: bool = False) -> FormResult:
+    """Load the posted form with ``schema`` and hand the data to ``save``; the saved record is
+    ``result.saved``, or the errors are in ``result`` (422 for invalid input, 409 for a conflict)."""
+    data, errors = load_form(schema, request.form, partial)
+    if data is None:
+        return FormResult.invalid(errors)
+    try:
+        return FormResult(saved=save(data))
+    except ServiceError as error:
+        return FormResult.from_service_error(error)
 
 
 def requested_path() -> str:

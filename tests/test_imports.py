@@ -211,3 +211,22 @@ def test_households_export(app, signed_in, factory, town):
     sheet = load_workbook(io.BytesIO(response.data)).active
     expected = ["CG-009", town.code + "201", "城关村", None, "城关村九号", "户主甲", "1"]
     assert [cell.value for cell in sheet[2]] == expected
+
+
+def test_a_large_commit_refreshes_the_planner_statistics(app, signed_in, town, monkeypatch):
+    from sqlalchemy import text
+
+    from renkou.imports import engine
+
+    monkeypatch.setattr(engine, "ANALYZE_AFTER_ROWS", 10)
+    batch_url = upload(signed_in, town, xlsx(people_rows(20))).headers["Location"]
+    post_form(signed_in, batch_url + "/commit", {}, token_from=batch_url)
+    engines = app.extensions["renkou.town_engines"]
+    with app.app_context(), engines.engine_for(town.code).connect() as connection:
+        if engines.is_sqlite:
+            analysed = connection.execute(text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'people'")).scalar()
+        else:
+            analysed = connection.execute(text(
+                "SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'people' "
+                f"AND schemaname = 'town_{town.code}' AND last_analyze IS NOT NULL")).scalar()
+    assert analysed

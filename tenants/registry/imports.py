@@ -93,6 +93,7 @@ PEOPLE = register(ImportSpec(
     schema=PersonRow,
     apply=apply_person,
     key=lambda row: ("resident_id", ids.normalize(row["resident_id"])) if row.get("resident_id") else None,
+    tables=("people",),
 ))
 
 
@@ -137,4 +138,5 @@ HOUSEHOLDS = register(ImportSpec(
     schema=HouseholdRow,
     apply=apply_household,
     key=lambda row: ("number", row["number"]),
+    tables=("households",),
 ))

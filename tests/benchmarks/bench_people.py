@@ -57,6 +57,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards, to EXPLAIN queries")
     args = parser.parse_args()
     name = f"renkou_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
@@ -64,8 +65,11 @@ def main() -> None:
     try:
         print(json.dumps(run(name, args.rows, args.requests), indent=2, ensure_ascii=False))
     finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        if args.keep:
+            print(f"kept database {name}")
+        else:
+            with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 def run(database: str, rows: int, requests: int) -> dict:

@@ -8,14 +8,29 @@ from collections.abc import Callable
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError
 
+from renkou.db import after_commit, town_engines, town_schema
 from renkou.errors import ServiceError
 from renkou.extensions import db
 from renkou.imports.models import ImportBatch
 from renkou.imports.spreadsheets import Column, UnreadableFile, read_rows
 from renkou.schemas import messages_of
+from renkou.tenancy.context import current_town
 from renkou.types import utcnow
 
 PROGRESS_EVERY = 100
+# After this many new rows the planner's statistics are stale enough to pick poor plans until
+# autovacuum gets round to the table; the import refreshes them itself.
+ANALYZE_AFTER_ROWS = 1000
+
+
+def refresh_statistics(tables: tuple[str, ...]) -> None:
+    """ANALYZE the town's tables (PostgreSQL and SQLite alike) on a connection of its own."""
+    town_code = current_town().code
+    engines = town_engines()
+    with engines.engine_for(town_code).begin() as connection:
+        for table in tables:
+            name = table if engines.is_sqlite else f'"{town_schema(town_code)}"."{table}"'
+            connection.exec_driver_sql(f"ANALYZE {name}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,6 +50,8 @@ class ImportSpec:
     schema: type[Schema]
     apply: Callable[[dict, dict], str]
     key: Callable[[dict], tuple[str, str] | None] = lambda row: None
+    # Tables a large import fills: their planner statistics are refreshed after the commit.
+    tables: tuple[str, ...] = ()
 
     def header_of(self, field: str) -> str:
         return next((column.header for column in self.columns if column.field == field), "")
@@ -93,6 +110,8 @@ def run_batch(batch_id: int, commit: bool, progress: Callable[[int], None] = lam
         return _finish(batch_id, "failed", Outcome(), failure=str(unreadable))
     if commit:
         everything.commit()
+        if outcome.created >= ANALYZE_AFTER_ROWS:
+            after_commit(db.session, lambda: refresh_statistics(spec.tables))
     else:
         everything.rollback()
     progress(outcome.total)

@@ -317,6 +317,49 @@ class Factory:
             with town_session(get_town_by_slug(town.slug)):
                 return record_movement(kind=kind, event_date=event_date, person_id=person_id, **values).id
 
+    def clinic_records(self, town: TownInfo, village_id: int | None = None) -> dict[str, int]:
+        """A private clinic offering terminations (which raises a finding), a licence of it and an inspection
+        of it with one failed item (another finding): {"unit_id", "licence_id", "inspection_id", "finding_id"}
+        (the finding the inspection raised)."""
+        from renkou.tenancy.context import town_session
+        from renkou.tenancy.services import get_town_by_slug
+        from tenants.clinics import rules
+        from tenants.clinics.services import inspections, licences, units
+
+        with self.app.app_context():
+            with town_session(get_town_by_slug(town.slug)):
+                unit = units.create_unit({"kind": "private", "name": "测试诊所", "village_id": village_id,
+                                          "contact_name": "赵医生", "contact_phone": "13900139000",
+                                          "services": ["termination", "outpatient"]})
+                licence = licences.create_licence({"unit_id": unit.id, "kind": "practice", "number": "PDY-0001",
+                                                   "issuer": "县卫生健康局", "valid_to": date(2030, 12, 31)})
+                items = [{"code": code, "result": "pass"} for code in rules.checklist_on(rules.today())]
+                items[0] = {"code": items[0]["code"], "result": "fail", "note": "未登记"}
+                inspection = inspections.create_inspection({"unit_id": unit.id, "inspectors": "测试检查员",
+                                                            "items": items})
+                return {"unit_id": unit.id, "licence_id": licence.id, "inspection_id": inspection.id,
+                        "finding_id": inspection.findings[0].id}
+
+    def governance_records(self, town: TownInfo, village_id: int, household_id: int) -> dict[str, int]:
+        """A leadership group member, a signed agreement with ``village_id`` (a veto item and a PDF scan) and
+        a 包户 duty of the member covering ``household_id``: {"member_id", "agreement_id", "assignment_id"}."""
+        from renkou.tenancy.context import town_session
+        from renkou.tenancy.services import get_town_by_slug
+        from tenants.governance.services import agreements, duties, members
+
+        with self.app.app_context():
+            with town_session(get_town_by_slug(town.slug)):
+                member = members.create_member({"name": "测试书记", "position": "党委书记", "group_role": "leader",
+                                                "phone": "13700137000"})
+                agreement = agreements.create_agreement({
+                    "year": 2025, "village_id": village_id, "signed_on": date(2025, 2, 1),
+                    "items": [{"description": "宣传品入户", "weight": 10, "target": "入户率≥95%"},
+                              {"description": "两非案件", "weight": 0, "veto": True, "veto_kind": "oversight"}]})
+                agreements.attach_scan(agreement, b"%PDF-1.4\n%test scan\n")
+                duty = duties.create_assignment({"kind": "household", "member_id": member.id,
+                                                 "household_ids": [household_id]})
+                return {"member_id": member.id, "agreement_id": agreement.id, "assignment_id": duty.id}
+
     def import_batch(self, town: TownInfo) -> int:
         """A checked import of one person, as the dry run leaves it."""
         from renkou.imports.engine import run_batch
@@ -333,6 +376,44 @@ class Factory:
                 db.session.flush()
                 run_batch(batch.id, commit=False)
                 return batch.id
+
+    def funding_entry(self, town: TownInfo, voucher_number: str = "2025-001", **values) -> int:
+        """A funding entry (by default ¥1,000.00 of equipment on 1 March 2025)."""
+        from decimal import Decimal
+
+        from renkou.tenancy.context import town_session
+        from renkou.tenancy.services import get_town_by_slug
+        from tenants.funding.services import create_entry
+
+        values.setdefault("entry_date", date(2025, 3, 1))
+        values.setdefault("amount", Decimal("1000.00"))
+        values.setdefault("category", "equipment")
+        with self.app.app_context():
+            with town_session(get_town_by_slug(town.slug)):
+                return create_entry({"voucher_number": voucher_number, **values}).id
+
+    def outreach_records(self, town: TownInfo, village_id: int, household_id: int) -> dict[str, int]:
+        """One outreach record of each kind in ``village_id``, the delivery reaching ``household_id``:
+        {"activity_id", "material_id", "delivery_id", "slogan_id", "session_id"}."""
+        from renkou.tenancy.context import town_session
+        from renkou.tenancy.services import get_town_by_slug
+        from tenants.outreach.services import materials, records
+
+        day = date(2025, 4, 1)
+        with self.app.app_context():
+            with town_session(get_town_by_slug(town.slug)):
+                material = materials.create_material("婚育新风宣传册", "booklet")
+                return {
+                    "activity_id": records.create_activity({"kind": "lecture", "activity_date": day,
+                                                            "village_id": village_id, "participants": 30}).id,
+                    "material_id": material.id,
+                    "delivery_id": materials.deliver(material_id=material.id, village_id=village_id,
+                                                     delivery_date=day, household_ids=[household_id]).id,
+                    "slogan_id": records.create_slogan({"place": "村委会墙", "content": "关爱女孩", "slogan_date": day,
+                                                        "village_id": village_id}).id,
+                    "session_id": records.create_session({"topic": "优生优育", "session_date": day,
+                                                          "village_id": village_id, "attendance": 25}).id,
+                }
 
 
 @pytest.fixture

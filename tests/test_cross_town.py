@@ -60,6 +60,10 @@ def two_towns(app, factory):
     factory.follow_up_visit(town_b, person)
     leaver = factory.person(town_b, name="乙镇的迁出人", household_id=household)
     record_ids["movement_id"] = factory.movement(town_b, leaver, "move_out", date(2025, 3, 1))
+    record_ids.update(factory.clinic_records(town_b, village))
+    record_ids["entry_id"] = factory.funding_entry(town_b)
+    record_ids.update(factory.outreach_records(town_b, village, household))
+    record_ids.update(factory.governance_records(town_b, village, household))
     return town_a, town_b, record_ids
 
 

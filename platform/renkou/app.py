@@ -160,14 +160,27 @@ def _register_blueprints(app: Flask) -> None:
     from renkou.tenancy.context import make_town_blueprints
     from renkou.web import views as web
     from tenants.births import api as births_api
+    from tenants.births import imports as births_imports  # noqa: F401  (registers the import kind)
     from tenants.births import views as births
+    from tenants.clinics import api as clinics_api
+    from tenants.clinics import views as clinics
     from tenants.contraception import api as contraception_api
     from tenants.contraception import views as contraception
+    from tenants.funding import api as funding_api
+    from tenants.funding import imports as funding_imports  # noqa: F401  (registers the import kind)
+    from tenants.funding import views as funding
+    from tenants.governance import agreement_api as governance_agreement_api
+    from tenants.governance import agreement_views as governance_agreements
+    from tenants.governance import api as governance_api
+    from tenants.governance import duty_views as governance_duties
+    from tenants.governance import views as governance
     from tenants.movements import api as movements_api
     from tenants.movements import views as movements
     from tenants.network import api as villages_api
     from tenants.network import group_api, group_views, staff_api, staff_views
     from tenants.network import views as villages
+    from tenants.outreach import api as outreach_api
+    from tenants.outreach import views as outreach
     from tenants.registry import api as registry_api
     from tenants.registry import imports as registry_imports  # noqa: F401  (registers the import kinds)
     from tenants.registry import views as registry
@@ -177,6 +190,7 @@ def _register_blueprints(app: Flask) -> None:
                   registry.households_bp, registry.people_bp, imports.bp):
         town_pages.register_blueprint(child)
     town_pages.register_blueprint(births.bp)
+    town_pages.register_blueprint(clinics.bp)
     town_pages.register_blueprint(contraception.bp)
     town_pages.register_blueprint(movements.bp)
     for child in (villages_api.bp, group_api.bp, staff_api.bp, registry_api.households_bp, registry_api.people_bp):
@@ -184,6 +198,15 @@ def _register_blueprints(app: Flask) -> None:
     for child in (births_api.registrations_bp, births_api.births_bp, births_api.notices_bp, births_api.tasks_bp):
         town_api.register_blueprint(child)
     for child in (contraception_api.visits_bp, contraception_api.follow_ups_bp, movements_api.bp):
+        town_api.register_blueprint(child)
+    town_api.register_blueprint(clinics_api.bp)
+    town_pages.register_blueprint(funding.bp)
+    town_pages.register_blueprint(outreach.bp)
+    for child in (funding_api.entries_bp, funding_api.summary_bp, *outreach_api.BLUEPRINTS):
+        town_api.register_blueprint(child)
+    for child in (governance.bp, governance_agreements.bp, governance_duties.bp):
+        town_pages.register_blueprint(child)
+    for child in (governance_api.members_bp, governance_agreement_api.bp, governance_api.assignments_bp):
         town_api.register_blueprint(child)
     for blueprint in (web.bp, auth.bp, county.bp, audit.bp, town_pages, openapi.bp, towns_api.bp, town_api):
         app.register_blueprint(blueprint)

@@ -65,6 +65,8 @@ class Settings:
     default_locale: str = "zh_CN"
     # Reverse proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto are trusted.
     trusted_proxies: int = 0
+    # Largest scanned document (a signed responsibility agreement: PDF, PNG or JPEG) a town may upload.
+    scan_max_bytes: int = 10 * 1024 * 1024
     testing: bool = False
 
     @classmethod
@@ -89,6 +91,7 @@ class Settings:
             migrate_workers=_int(env.get("RENKOU_MIGRATE_WORKERS"), cls.migrate_workers, "RENKOU_MIGRATE_WORKERS"),
             default_locale=env.get("RENKOU_DEFAULT_LOCALE") or cls.default_locale,
             trusted_proxies=_int(env.get("RENKOU_TRUSTED_PROXIES"), cls.trusted_proxies, "RENKOU_TRUSTED_PROXIES"),
+            scan_max_bytes=_int(env.get("RENKOU_SCAN_MAX_BYTES"), cls.scan_max_bytes, "RENKOU_SCAN_MAX_BYTES"),
         )
         settings.validate()
         return settings
@@ -107,6 +110,8 @@ class Settings:
             raise ConfigError("RENKOU_IDLE_TIMEOUT_MINUTES must be at least 1")
         if self.migrate_workers < 1:
             raise ConfigError("RENKOU_MIGRATE_WORKERS must be at least 1")
+        if not 1 <= self.scan_max_bytes <= 64 * 1024 * 1024:
+            raise ConfigError("RENKOU_SCAN_MAX_BYTES must be between 1 and 67108864 (the request size limit)")
 
     @property
     def is_postgres(self) -> bool:

@@ -17,9 +17,13 @@ def import_all_models() -> None:
     import renkou.imports.models  # noqa: F401
     import renkou.tenancy.models  # noqa: F401
     import tenants.births.models  # noqa: F401
+    import tenants.clinics.models  # noqa: F401
     import tenants.contraception.models  # noqa: F401
+    import tenants.funding.models  # noqa: F401
+    import tenants.governance.models  # noqa: F401
     import tenants.movements.models  # noqa: F401
     import tenants.network.models  # noqa: F401
+    import tenants.outreach.models  # noqa: F401
     import tenants.registry.models  # noqa: F401
 
 

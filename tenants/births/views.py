@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from renkou.audit.services import record_history
 from renkou.errors import NotFoundError, ServiceError
+from renkou.imports.exports import xlsx_response
 from renkou.tenancy.context import town_editor_required
 from renkou.web.forms import FormResult, load_args, load_form, submit_form
 from tenants.births import labels, rules
@@ -50,6 +51,16 @@ def registrations_list():
     sort, page_number, per_page = args.pop("sort"), args.pop("page"), args.pop("per_page")
     page = registrations.list_registrations(registrations.RegistrationFilter(**args), sort, page_number, per_page)
     return render_template("births/registrations.html", page=page, args=args, villages=all_villages())
+
+
+@bp.get("/registrations/export.xlsx")
+def export_registrations():
+    """The filtered list as a workbook, ID numbers masked; the export is audited."""
+    args = load_args(BirthRegistrationListArgs(), request.args)
+    sort = args.pop("sort")
+    args.pop("page"), args.pop("per_page")
+    sheet = registrations.export_registrations(registrations.RegistrationFilter(**args), sort)
+    return xlsx_response("birth-registrations.xlsx", sheet)
 
 
 @bp.get("/registrations/<int:registration_id>")
@@ -140,6 +151,13 @@ def births_list():
     return render_template("births/births.html", page=page, args=args, villages=all_villages())
 
 
+@bp.get("/export.xlsx")
+def export_births():
+    args = load_args(BirthListArgs(), request.args)
+    args.pop("page"), args.pop("per_page")
+    return xlsx_response("births.xlsx", birth_services.export_births(birth_services.BirthFilter(**args)))
+
+
 @bp.get("/<int:birth_id>")
 def birth(birth_id: int):
     record = birth_services.read_birth(birth_id)
@@ -173,6 +191,12 @@ def notices():
     args = load_args(BirthNoticeListArgs(), request.args)
     page = birth_services.list_notices(args["on_time"], args["page"], args["per_page"])
     return render_template("births/notices.html", page=page, args=args)
+
+
+@bp.get("/notices/export.xlsx")
+def export_notices():
+    args = load_args(BirthNoticeListArgs(), request.args)
+    return xlsx_response("birth-notices.xlsx", birth_services.export_notices(args["on_time"]))
 
 
 @bp.route("/notices/new", methods=["GET", "POST"])
@@ -212,6 +236,13 @@ def tasks_list():
     page = tasks.list_tasks(tasks.TaskFilter(**args), page_number, per_page)
     return render_template("births/tasks.html", page=page, args=args, villages=all_villages(),
                            staff=tasks.village_staff())
+
+
+@bp.get("/tasks/export.xlsx")
+def export_tasks():
+    args = load_args(FollowUpTaskListArgs(), request.args)
+    args.pop("page"), args.pop("per_page")
+    return xlsx_response("follow-up-tasks.xlsx", tasks.export_tasks(tasks.TaskFilter(**args)))
 
 
 @bp.post("/tasks/<int:task_id>/done")

@@ -19,11 +19,14 @@ from sqlalchemy import Select, func, or_, select
 from renkou.audit import services as audit
 from renkou.errors import NotFoundError, ServiceError
 from renkou.extensions import db
+from renkou.imports.exports import EXPORT_LIMIT, Sheet
 from renkou.pagination import Page, paginate
 from renkou.timezone import local
 from renkou.types import utcnow
+from tenants.contraception import labels
 from tenants.contraception import methods as method_config
 from tenants.contraception.models import FOLLOW_UP_KINDS, CounsellingVisit, FollowUpVisit
+from tenants.registry import resident_id as ids
 from tenants.registry import services as registry
 from tenants.registry.models import Household, Person
 
@@ -52,16 +55,39 @@ class VisitFilter:
     date_to: date | None = None
 
 
-def list_visits(filters: VisitFilter, page: int = 1, per_page: int = 50) -> Page:
-    """One page of counselling visits, latest first; the listing is audited."""
+def visits_statement(filters: VisitFilter) -> Select:
     statement = select(CounsellingVisit).order_by(CounsellingVisit.visit_date.desc(), CounsellingVisit.id.desc())
     statement = _filtered(statement, CounsellingVisit, filters)
     if filters.method_chosen:
         statement = statement.where(CounsellingVisit.method_chosen == filters.method_chosen)
-    result = paginate(db.session, statement, page, per_page)
+    return statement
+
+
+def list_visits(filters: VisitFilter, page: int = 1, per_page: int = 50) -> Page:
+    """One page of counselling visits, latest first; the listing is audited."""
+    result = paginate(db.session, visits_statement(filters), page, per_page)
     audit.record("counselling_visit.list", record_type="counselling_visit",
                  detail={"filters": _filter_detail(filters), "page": result.page, "shown": len(result.items)})
     return result
+
+
+def export_visits(filters: VisitFilter) -> Sheet:
+    """The counselling visits matching ``filters``, for a spreadsheet: ID numbers masked, the export audited.
+    The notes stay out: they are for the record page."""
+    audit.record("counselling_visit.export", record_type="counselling_visit",
+                 detail={"filters": _filter_detail(filters)})
+    visits = db.session.scalars(visits_statement(filters).limit(EXPORT_LIMIT))
+    rows = ([v.visit_date, v.person.name, ids.mask(v.person.resident_id), _village_name(v.person), v.counsellor,
+             "、".join(str(labels.METHOD.get(code, code)) for code in v.methods_discussed), _decision(v),
+             _l("Yes") if v.consent else _l("No")] for v in visits)
+    headers = ["咨询日期", "姓名", "身份证号码", "村/社区", "咨询员", "咨询涉及的方法", "选择结果", "本人自主选择"]
+    return Sheet(headers, rows, "知情选择咨询")
+
+
+def _decision(visit: CounsellingVisit):
+    if visit.method_chosen:
+        return labels.METHOD.get(visit.method_chosen, visit.method_chosen)
+    return labels.STOPPED if visit.stopped else ""
 
 
 def get_visit(visit_id: int) -> CounsellingVisit:
@@ -215,13 +241,27 @@ class FollowUpFilter:
     date_to: date | None = None
 
 
-def list_follow_ups(filters: FollowUpFilter, page: int = 1, per_page: int = 50) -> Page:
-    """One page of follow-up visits, latest first; the listing is audited."""
+def follow_ups_statement(filters: FollowUpFilter) -> Select:
     statement = select(FollowUpVisit).order_by(FollowUpVisit.visit_date.desc(), FollowUpVisit.id.desc())
     statement = _filtered(statement, FollowUpVisit, filters)
     if filters.kind:
         statement = statement.where(FollowUpVisit.kind == filters.kind)
-    result = paginate(db.session, statement, page, per_page)
+    return statement
+
+
+def export_follow_ups(filters: FollowUpFilter) -> Sheet:
+    """The follow-up visits matching ``filters``, for a spreadsheet: ID numbers masked, the export audited."""
+    audit.record("follow_up_visit.export", record_type="follow_up_visit", detail={"filters": _filter_detail(filters)})
+    visits = db.session.scalars(follow_ups_statement(filters).limit(EXPORT_LIMIT))
+    rows = ([v.visit_date, labels.FOLLOW_UP_KIND[v.kind], v.person.name, ids.mask(v.person.resident_id),
+             _village_name(v.person), v.visitor, v.content, v.outcome] for v in visits)
+    headers = ["随访日期", "类别", "姓名", "身份证号码", "村/社区", "随访人", "随访内容", "结果"]
+    return Sheet(headers, rows, "四前四后随访")
+
+
+def list_follow_ups(filters: FollowUpFilter, page: int = 1, per_page: int = 50) -> Page:
+    """One page of follow-up visits, latest first; the listing is audited."""
+    result = paginate(db.session, follow_ups_statement(filters), page, per_page)
     audit.record("follow_up_visit.list", record_type="follow_up_visit",
                  detail={"filters": _filter_detail(filters), "page": result.page, "shown": len(result.items)})
     return result
@@ -288,6 +328,10 @@ def _filtered(statement: Select, model, filters) -> Select:
     if filters.date_to:
         statement = statement.where(model.visit_date <= filters.date_to)
     return statement
+
+
+def _village_name(person: Person) -> str:
+    return person.household.village.name if person.household else ""
 
 
 def _signed_in_name() -> str:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from renkou.audit.services import record_history
 from renkou.errors import NotFoundError, ServiceError
+from renkou.imports.exports import xlsx_response
 from renkou.tenancy.context import town_editor_required
 from renkou.web.forms import FormResult, load_args, load_form, submit_form
 from tenants.contraception import labels, services
@@ -43,6 +44,14 @@ def visits():
     page_number, per_page = args.pop("page"), args.pop("per_page")
     page = services.list_visits(services.VisitFilter(**args), page_number, per_page)
     return render_template("contraception/visits.html", page=page, args=args, villages=all_villages())
+
+
+@bp.get("/export.xlsx")
+def export_visits():
+    """The filtered list as a workbook, ID numbers masked; the export is audited."""
+    args = load_args(VisitListArgs(), request.args)
+    args.pop("page"), args.pop("per_page")
+    return xlsx_response("counselling-visits.xlsx", services.export_visits(services.VisitFilter(**args)))
 
 
 @bp.get("/<int:visit_id>")
@@ -107,6 +116,13 @@ def follow_ups():
     page_number, per_page = args.pop("page"), args.pop("per_page")
     page = services.list_follow_ups(services.FollowUpFilter(**args), page_number, per_page)
     return render_template("contraception/follow_ups.html", page=page, args=args, villages=all_villages())
+
+
+@bp.get("/follow-ups/export.xlsx")
+def export_follow_ups():
+    args = load_args(FollowUpListArgs(), request.args)
+    args.pop("page"), args.pop("per_page")
+    return xlsx_response("follow-up-visits.xlsx", services.export_follow_ups(services.FollowUpFilter(**args)))
 
 
 @bp.route("/follow-ups/new", methods=["GET", "POST"])

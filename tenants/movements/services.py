@@ -17,10 +17,13 @@ from sqlalchemy import Select, func, select
 from renkou.audit import services as audit
 from renkou.errors import ConflictError, NotFoundError, ServiceError
 from renkou.extensions import db
+from renkou.imports.exports import EXPORT_LIMIT, Sheet
 from renkou.pagination import Page, paginate
 from renkou.timezone import local
 from renkou.types import utcnow
+from tenants.movements import labels
 from tenants.movements.models import MOVEMENT_KINDS, Movement
+from tenants.registry import resident_id as ids
 from tenants.registry import services as registry
 from tenants.registry.models import Household, Person
 
@@ -49,8 +52,8 @@ class MovementFilter:
     state: str = "active"  # active, cancelled or all
 
 
-def list_movements(filters: MovementFilter, page: int = 1, per_page: int = 50) -> Page:
-    """One page of events, latest first; the listing is audited."""
+def movements_statement(filters: MovementFilter) -> Select:
+    """Events matching ``filters``, latest first."""
     statement = select(Movement).order_by(Movement.event_date.desc(), Movement.id.desc())
     for column, value in ((Movement.kind, filters.kind), (Movement.person_id, filters.person_id)):
         if value:
@@ -63,12 +66,36 @@ def list_movements(filters: MovementFilter, page: int = 1, per_page: int = 50) -
         statement = statement.where(Movement.cancelled_at.is_(None))
     elif filters.state == "cancelled":
         statement = statement.where(Movement.cancelled_at.is_not(None))
-    statement = _in_village(statement, filters.village_id)
-    result = paginate(db.session, statement, page, per_page)
+    return _in_village(statement, filters.village_id)
+
+
+def list_movements(filters: MovementFilter, page: int = 1, per_page: int = 50) -> Page:
+    """One page of events, latest first; the listing is audited."""
+    result = paginate(db.session, movements_statement(filters), page, per_page)
     audit.record("movement.list", record_type="movement",
-                 detail={"filters": {k: str(v) for k, v in dataclasses.asdict(filters).items() if v},
-                         "page": result.page, "shown": len(result.items)})
+                 detail={"filters": _filter_detail(filters), "page": result.page, "shown": len(result.items)})
     return result
+
+
+def export_movements(filters: MovementFilter) -> Sheet:
+    """The events matching ``filters``, for a spreadsheet: ID numbers masked, the export audited."""
+    audit.record("movement.export", record_type="movement", detail={"filters": _filter_detail(filters)})
+    movements = db.session.scalars(movements_statement(filters).limit(EXPORT_LIMIT))
+    rows = ([m.event_date, labels.KIND[m.kind], m.person.name, ids.mask(m.person.resident_id),
+             m.person.household.village.name if m.person.household else "", m.place, m.note, _state(m),
+             m.cancel_reason] for m in movements)
+    headers = ["日期", "类别", "姓名", "身份证号码", "村/社区", "迁往地或迁出地", "备注", "状态", "撤销原因"]
+    return Sheet(headers, rows, "死亡与迁移")
+
+
+def _state(movement: Movement):
+    if movement.cancelled:
+        return _l("Cancelled on %(date)s", date=local(movement.cancelled_at).strftime("%Y-%m-%d"))
+    return _l("In force")
+
+
+def _filter_detail(filters: MovementFilter) -> dict:
+    return {k: str(v) for k, v in dataclasses.asdict(filters).items() if v}
 
 
 def get_movement(movement_id: int) -> Movement:

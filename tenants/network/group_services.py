@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
 from renkou.audit import services as audit
 from renkou.errors import ConflictError, NotFoundError, ServiceError
 from renkou.extensions import db
+from renkou.imports.exports import EXPORT_LIMIT, Sheet
 from renkou.pagination import Page, paginate
 from tenants.network.models import Village, VillageGroup
 from tenants.registry import services as registry
@@ -27,8 +28,7 @@ SORTS = {
 }
 
 
-def list_groups(q: str = "", village_id: int | None = None, sort: str = "code", page: int = 1,
-                per_page: int = 50) -> Page:
+def groups_statement(q: str = "", village_id: int | None = None, sort: str = "code") -> Select:
     """Groups of one village (or all), matching ``q`` in their code or name; sorted by village and group
     code (``code``, ``-code``) or name (``name``, ``-name``)."""
     statement = (select(VillageGroup).join(VillageGroup.village)
@@ -38,7 +38,23 @@ def list_groups(q: str = "", village_id: int | None = None, sort: str = "code", 
                                         VillageGroup.name.contains(q, autoescape=True)))
     if village_id:
         statement = statement.where(VillageGroup.village_id == village_id)
-    return paginate(db.session, statement, page, per_page)
+    return statement
+
+
+def list_groups(q: str = "", village_id: int | None = None, sort: str = "code", page: int = 1,
+                per_page: int = 50) -> Page:
+    """One page of groups (see groups_statement)."""
+    return paginate(db.session, groups_statement(q, village_id, sort), page, per_page)
+
+
+def export_groups(q: str = "", village_id: int | None = None, sort: str = "code") -> Sheet:
+    """The groups matching the filters with their households, for a spreadsheet; the export is audited."""
+    audit.record("group.export", record_type="group", detail={"q": bool(q), "village_id": village_id})
+    groups = list(db.session.scalars(groups_statement(q, village_id, sort).limit(EXPORT_LIMIT)))
+    counts = household_counts(groups)
+    rows = ([g.village.code, g.village.name, g.code, g.full_code, g.name, counts.get(g.id, 0)] for g in groups)
+    headers = ["村/社区代码", "村/社区", "村民小组代码", "村民小组完整代码", "村民小组名称", "户数"]
+    return Sheet(headers, rows, "村民小组")
 
 
 def household_counts(groups: list[VillageGroup]) -> dict[int, int]:

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from renkou.errors import NotFoundError, ServiceError
+from renkou.imports.exports import xlsx_response
 from renkou.tenancy.context import town_editor_required
 from renkou.web.forms import FormResult, load_args, load_form
 from tenants.network import group_services as services
@@ -26,6 +27,14 @@ def index():
     page = services.list_groups(**args)
     return render_template("network/groups.html", page=page, args=args, villages=all_villages(),
                            household_counts=services.household_counts(page.items))
+
+
+@bp.get("/export.xlsx")
+def export():
+    """The filtered list as a workbook; the export is audited."""
+    args = load_args(GroupListArgs(), request.args)
+    args.pop("page"), args.pop("per_page")
+    return xlsx_response("village-groups.xlsx", services.export_groups(**args))
 
 
 @bp.route("/new", methods=["GET", "POST"])

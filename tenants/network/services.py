@@ -88,6 +88,11 @@ def _check_village_is_empty(village: Village) -> None:
     if households := registry.household_count_in_village(village.id):
         problems.append(_l("The village still has %(count)s households: move them to another village first.",
                            count=households))
+    from tenants.governance.services.agreements import agreement_count_in_village  # governance imports network
+
+    if agreements := agreement_count_in_village(village.id):
+        problems.append(_l("The village has %(count)s responsibility agreements: delete them first.",
+                           count=agreements))
     if problems:
         raise ConflictError({"_schema": problems})
 

@@ -8,12 +8,14 @@ Staff who leave are deactivated, not deleted, so the record of who did what stay
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
 from renkou.audit import services as audit
 from renkou.errors import NotFoundError, ServiceError
 from renkou.extensions import db
+from renkou.imports.exports import EXPORT_LIMIT, Sheet
 from renkou.pagination import Page, paginate
+from renkou.schemas import mask_phone
 from tenants.network.models import Village, VillageStaff
 
 FIELDS = ("village_id", "name", "position", "duties", "phone", "active")
@@ -27,8 +29,8 @@ SORTS = {
 }
 
 
-def list_staff(q: str = "", village_id: int | None = None, active: bool | None = None, sort: str = "village",
-               page: int = 1, per_page: int = 50) -> Page:
+def staff_statement(q: str = "", village_id: int | None = None, active: bool | None = None,
+                    sort: str = "village") -> Select:
     """Staff of one village (or all) matching ``q`` in name, position or duties; ``active`` None lists
     current and former staff alike."""
     statement = (select(VillageStaff).join(VillageStaff.village)
@@ -41,7 +43,25 @@ def list_staff(q: str = "", village_id: int | None = None, active: bool | None =
         statement = statement.where(VillageStaff.village_id == village_id)
     if active is not None:
         statement = statement.where(VillageStaff.active.is_(active))
-    return paginate(db.session, statement, page, per_page)
+    return statement
+
+
+def list_staff(q: str = "", village_id: int | None = None, active: bool | None = None, sort: str = "village",
+               page: int = 1, per_page: int = 50) -> Page:
+    """One page of staff (see staff_statement)."""
+    return paginate(db.session, staff_statement(q, village_id, active, sort), page, per_page)
+
+
+def export_staff(q: str = "", village_id: int | None = None, active: bool | None = None,
+                 sort: str = "village") -> Sheet:
+    """The staff matching the filters, for a spreadsheet: phones masked, the export audited."""
+    audit.record("staff.export", record_type="staff",
+                 detail={"q": bool(q), "village_id": village_id, "active": active})
+    staff = db.session.scalars(staff_statement(q, village_id, active, sort).limit(EXPORT_LIMIT))
+    rows = ([s.village.code, s.village.name, s.name, s.position, s.duties, mask_phone(s.phone),
+             _l("Working here") if s.active else _l("No longer working here")] for s in staff)
+    headers = ["村/社区代码", "村/社区", "姓名", "职务", "工作职责", "联系电话", "状态"]
+    return Sheet(headers, rows, "村级工作人员")
 
 
 def get_staff(staff_id: int) -> VillageStaff:

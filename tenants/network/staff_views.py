@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from renkou.audit.services import record_history
 from renkou.errors import NotFoundError
+from renkou.imports.exports import xlsx_response
 from renkou.schemas import mask_phone
 from renkou.tenancy.context import town_editor_required
 from renkou.web.forms import FormResult, load_args, submit_form
@@ -33,6 +34,14 @@ def index():
 def show(staff_id: int):
     staff = services.read_staff(staff_id)
     return render_template("network/staff_member.html", staff=staff, history=record_history("staff", staff.id))
+
+
+@bp.get("/export.xlsx")
+def export():
+    """The filtered list as a workbook; the export is audited."""
+    args = load_args(StaffListArgs(), request.args)
+    args.pop("page"), args.pop("per_page")
+    return xlsx_response("village-staff.xlsx", services.export_staff(**args))
 
 
 @bp.route("/new", methods=["GET", "POST"])

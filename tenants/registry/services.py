@@ -18,6 +18,7 @@ from renkou.audit import services as audit
 from renkou.crypto.keys import blind_index
 from renkou.errors import ConflictError, NotFoundError, PermissionDenied, ServiceError
 from renkou.extensions import db
+from renkou.imports.exports import EXPORT_LIMIT, Sheet
 from renkou.pagination import Page, paginate
 from renkou.schemas import mask_phone
 from renkou.tenancy.context import current_town
@@ -58,17 +59,14 @@ def list_households(q: str = "", village_id: int | None = None, sort: str = "num
     return paginate(db.session, households_statement(q, village_id, sort), page, per_page)
 
 
-def export_households(q: str = "", village_id: int | None = None, sort: str = "number") -> bytes:
-    """An XLSX of the households matching the filters (heads' names only; no ID numbers)."""
-    from renkou.imports.spreadsheets import write_xlsx
-
+def export_households(q: str = "", village_id: int | None = None, sort: str = "number") -> Sheet:
+    """The households matching the filters, for a spreadsheet (heads' names only; no ID numbers)."""
+    audit.record("household.export", record_type="household", detail={"q": bool(q), "village_id": village_id})
     households = db.session.scalars(households_statement(q, village_id, sort).limit(EXPORT_LIMIT))
     rows = ([h.number, h.village.code, h.village.name, h.group.code if h.group else "", h.address,
              h.head.name if h.head else "", len(h.members)] for h in households)
     headers = ["户编号", "村/社区代码", "村/社区", "村民小组代码", "地址", "户主", "人数"]
-    content = write_xlsx(headers, rows, "户")
-    audit.record("household.export", record_type="household", detail={"q": bool(q), "village_id": village_id})
-    return content
+    return Sheet(headers, rows, "户")
 
 
 def get_household(household_id: int) -> Household:
@@ -150,6 +148,18 @@ def household_counts_by_group(group_ids: list[int]) -> dict[int, int]:
     return {group_id: count for group_id, count in rows}
 
 
+def household_counts_by_village() -> dict[int, int]:
+    """{village id: number of households} (villages without households are left out)."""
+    rows = db.session.execute(select(Household.village_id, func.count(Household.id)).group_by(Household.village_id))
+    return {village_id: count for village_id, count in rows}
+
+
+def village_households(village_id: int) -> list[Household]:
+    """Every household of a village by number (for choosing some of them; no member is read)."""
+    return list(db.session.scalars(select(Household).where(Household.village_id == village_id)
+                                   .order_by(Household.number, Household.id)))
+
+
 # ---------------------------------------------------------------------------------------------------------
 # People
 
@@ -201,23 +211,18 @@ def list_people(filters: PeopleFilter, sort: str = "name", page: int = 1, per_pa
     return result
 
 
-EXPORT_LIMIT = 100_000
-
-
-def export_people(filters: PeopleFilter, sort: str = "name") -> bytes:
-    """An XLSX of the people matching ``filters``: ID numbers and phones masked, the export audited."""
-    from renkou.imports.spreadsheets import write_xlsx
+def export_people(filters: PeopleFilter, sort: str = "name") -> Sheet:
+    """The people matching ``filters``, for a spreadsheet: ID numbers and phones masked, the export audited."""
     from tenants.registry import labels
 
+    audit.record("person.export", record_type="person", detail={"filters": _filter_detail(filters)})
     people = db.session.scalars(people_statement(filters, sort).limit(EXPORT_LIMIT))
     rows = ([p.name, ids.mask(p.resident_id), labels.SEX[p.sex], p.birth_date.isoformat(),
              p.household.number if p.household else "", labels.RELATION[p.relation],
              labels.MARITAL_STATUS[p.marital_status], mask_phone(p.phone), labels.PERSON_STATUS[p.status]]
             for p in people)
     headers = ["姓名", "身份证号码", "性别", "出生日期", "户编号", "与户主关系", "婚姻状况", "联系电话", "状态"]
-    content = write_xlsx(headers, rows, "人员")
-    audit.record("person.export", record_type="person", detail={"filters": _filter_detail(filters)})
-    return content
+    return Sheet(headers, rows, "人员")
 
 
 def childbearing_age_filter(as_of: date, village_id: int | None = None, married_only: bool = False) -> PeopleFilter:

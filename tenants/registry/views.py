@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from renkou.audit.services import record_history
 from renkou.errors import NotFoundError, ServiceError
+from renkou.imports.exports import xlsx_response
 from renkou.tenancy.context import town_editor_required
 from renkou.web.forms import FormResult, load_args, load_form, submit_form
 from tenants.network.services import all_villages, groups_by_village
@@ -47,13 +47,7 @@ def index():
 @households_bp.get("/export.xlsx")
 def export():
     args = load_args(HouseholdListArgs(), request.args)
-    content = services.export_households(args["q"], args["village_id"], args["sort"])
-    return _xlsx(content, "households.xlsx")
-
-
-def _xlsx(content: bytes, filename: str):
-    return send_file(io.BytesIO(content), as_attachment=True, download_name=filename,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return xlsx_response("households.xlsx", services.export_households(args["q"], args["village_id"], args["sort"]))
 
 
 @households_bp.get("/<int:household_id>")
@@ -135,7 +129,7 @@ def export_people():
     args = load_args(PeopleListArgs(), request.args)
     sort = args.pop("sort")
     args.pop("page"), args.pop("per_page")
-    return _xlsx(services.export_people(services.PeopleFilter(**args), sort), "people.xlsx")
+    return xlsx_response("people.xlsx", services.export_people(services.PeopleFilter(**args), sort))
 
 
 @people_bp.get("/childbearing-age")

@@ -25,6 +25,8 @@ class Column:
     header: str  # the Chinese header people see in the template
     required: bool = False
     example: str = ""
+    # A date and time: a date-and-time cell keeps its time (a plain date column reads as the date alone).
+    with_time: bool = False
 
 
 def check_upload(filename: str, content: bytes) -> None:
@@ -47,8 +49,10 @@ def read_rows(filename: str, content: bytes, columns: list[Column]) -> Iterator[
     if header_row is None:
         raise UnreadableFile(str(_l("The file has no header row.")))
     positions = _match_headers(header_row, columns)
+    with_time = {column.field for column in columns if column.with_time}
     for number, values in enumerate(raw_rows, start=2):
-        row = {field: _text(values[index]) if index < len(values) else "" for field, index in positions.items()}
+        row = {field: _text(values[index], field in with_time) if index < len(values) else ""
+               for field, index in positions.items()}
         if any(row.values()):
             yield number, row
 
@@ -98,10 +102,12 @@ def _csv_rows(content: bytes) -> Iterator[list[str]]:
     yield from csv.reader(io.StringIO(text))
 
 
-def _text(value) -> str:
+def _text(value, with_time: bool = False) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
+        if with_time:
+            return value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()

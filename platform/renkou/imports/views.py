@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from renkou.errors import NotFoundError, ServiceError
-from renkou.imports import engine, services, spreadsheets
+from renkou.imports import engine, services
+from renkou.imports.exports import Sheet, xlsx_response
 from renkou.tenancy.context import town_editor_required
 
 bp = Blueprint("imports", __name__, url_prefix="/imports", template_folder="templates")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.errorhandler(NotFoundError)
@@ -75,6 +73,5 @@ def template(kind: str):
     if spec is None:
         abort(404)
     headers = [column.header + ("*" if column.required else "") for column in spec.columns]
-    content = spreadsheets.write_xlsx(headers, [[column.example for column in spec.columns]], str(spec.title))
-    return send_file(io.BytesIO(content), mimetype=XLSX, as_attachment=True,
-                     download_name=f"{spec.title}-template.xlsx")
+    sheet = Sheet(headers, [[column.example for column in spec.columns]], str(spec.title))
+    return xlsx_response(f"{spec.title}-template.xlsx", sheet)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select
 
 from renkou.errors import NotFoundError, ServiceError
 from renkou.extensions import db
+from renkou.timezone import local
 from tenants.births import rules
 from tenants.registry import services as registry
 from tenants.registry.models import Household, Person
@@ -55,6 +56,16 @@ def apply_changes(record, values: dict, fields: tuple[str, ...]) -> list[str]:
 def filter_detail(filters) -> dict:
     """A filter dataclass as it goes into the audit trail (values of filters, never of records)."""
     return {k: str(v) for k, v in dataclasses.asdict(filters).items() if v not in (None, "", False)}
+
+
+def village_name(person: Person) -> str:
+    """The village a person lives in, by their household (blank without one), for exports."""
+    return person.household.village.name if person.household else ""
+
+
+def local_text(value: datetime | None) -> str:
+    """A stored UTC time as the county's local time, for exports."""
+    return local(value).strftime("%Y-%m-%d %H:%M") if value is not None else ""
 
 
 def mother_choices(q: str = "", chosen: int | str | None = None) -> list[Person]:

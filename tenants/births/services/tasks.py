@@ -5,19 +5,21 @@ from __future__ import annotations
 import dataclasses
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from sqlalchemy import Select, exists, select
 
 from renkou.audit import services as audit
 from renkou.errors import NotFoundError, ServiceError
 from renkou.extensions import db
+from renkou.imports.exports import EXPORT_LIMIT, Sheet
 from renkou.pagination import Page, paginate
 from renkou.timezone import local
 from renkou.types import utcnow
-from tenants.births import rules
+from tenants.births import labels, rules
 from tenants.births.models import TASK_KINDS, Birth, BirthNotice, BirthRegistration, FollowUpTask
-from tenants.births.services.common import filter_detail, in_village
+from tenants.births.services.common import filter_detail, in_village, local_text, village_name
 from tenants.network import staff_services
 from tenants.network.models import VillageStaff
+from tenants.registry import resident_id as ids
 
 
 @dataclasses.dataclass
@@ -30,7 +32,7 @@ class TaskFilter:
     assignee: str = ""
 
 
-def list_tasks(filters: TaskFilter, page: int = 1, per_page: int = 50) -> Page:
+def tasks_statement(filters: TaskFilter) -> Select:
     """Tasks, soonest due first; per village (the mother's) or assignee (staff member or name)."""
     statement = (select(FollowUpTask).join(Birth, FollowUpTask.birth_id == Birth.id)
                  .order_by(FollowUpTask.due_on.asc(), FollowUpTask.id.asc()))
@@ -44,12 +46,30 @@ def list_tasks(filters: TaskFilter, page: int = 1, per_page: int = 50) -> Page:
         statement = statement.where(FollowUpTask.assignee_staff_id == filters.staff_id)
     if filters.assignee:
         statement = statement.where(FollowUpTask.assignee_name.contains(filters.assignee, autoescape=True))
-    statement = in_village(statement, Birth.mother_id, filters.village_id)
-    result = paginate(db.session, statement, page, per_page)
+    return in_village(statement, Birth.mother_id, filters.village_id)
+
+
+def list_tasks(filters: TaskFilter, page: int = 1, per_page: int = 50) -> Page:
+    """One page of tasks (see tasks_statement)."""
+    result = paginate(db.session, tasks_statement(filters), page, per_page)
     audit.record("birth_task.list", record_type="birth_task",
                  detail={"filters": filter_detail(filters),
                          "page": result.page, "shown": len(result.items)})
     return result
+
+
+def export_tasks(filters: TaskFilter) -> Sheet:
+    """The tasks matching ``filters``, for a spreadsheet: the mothers' ID numbers masked, the export audited."""
+    audit.record("birth_task.export", record_type="birth_task", detail={"filters": filter_detail(filters)})
+    today = rules.today()
+    found = db.session.scalars(tasks_statement(filters).limit(EXPORT_LIMIT))
+    rows = ([labels.TASK_KIND[t.kind], t.birth.mother.name, ids.mask(t.birth.mother.resident_id),
+             village_name(t.birth.mother), local_text(t.birth.born_at), t.due_on, t.assignee_display,
+             labels.TASK_STATUS[t.status], _l("Overdue") if t.is_overdue(today) else "", local_text(t.done_at),
+             t.done_note] for t in found)
+    headers = ["任务", "母亲姓名", "母亲身份证号码", "村/社区", "出生时间", "办理期限", "负责人", "状态", "是否逾期",
+               "完成时间", "办理说明"]
+    return Sheet(headers, rows, "后续服务任务")
 
 
 def get_task(task_id: int) -> FollowUpTask:

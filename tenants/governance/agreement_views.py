@@ -218,8 +218,8 @@ def evaluation(agreement_id: int):
         result = submit_form(EvaluationSchema(exclude=("items",)), save)
         if result.saved is not None:
             outcome = labels.OUTCOME[agreement.outcome]
-            flash(_("Evaluation saved: %(score)s points, %(outcome)s.", score=f"{agreement.total_score:g}",
-                    outcome=outcome), "success")
+            score = format(agreement.total_score, "g")
+            flash(_("Evaluation saved: %(score)s points, %(outcome)s.", score=score, outcome=outcome), "success")
             return redirect(url_for(".show", agreement_id=agreement.id))
     if request.method == "POST":
         form = request.form

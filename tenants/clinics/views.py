@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from renkou.errors import NotFoundError
+from renkou.imports.exports import xlsx_response
 from renkou.tenancy.context import town_editor_required
 from renkou.web.forms import FormResult, load_args, submit_form
 from tenants.clinics import labels, rules
@@ -24,7 +25,7 @@ from tenants.clinics.schemas import (
     UnitListArgs,
     items_from_form,
 )
-from tenants.clinics.services import findings, inspections, licences, units
+from tenants.clinics.services import exports, findings, inspections, licences, units
 from tenants.network.services import all_villages, village_choices
 
 bp = Blueprint("clinics", __name__, url_prefix="/clinics", template_folder="templates")
@@ -52,6 +53,20 @@ def index():
     ids = [unit.id for unit in page.items]
     return render_template("clinics/units.html", page=page, args=args, villages=all_villages(),
                            open_findings=findings.open_counts(ids), last_inspected=units.last_inspections(ids))
+
+
+@bp.get("/export.xlsx")
+def export_units():
+    """The filtered list of units as a workbook, phones masked; the export is audited."""
+    args = _export_args(UnitListArgs())
+    return xlsx_response("medical-units.xlsx", exports.export_units(units.UnitFilter(**args)))
+
+
+def _export_args(schema) -> dict:
+    """A list page's filters without its paging: an export holds every row the filters keep."""
+    args = load_args(schema, request.args)
+    args.pop("page"), args.pop("per_page")
+    return args
 
 
 @bp.get("/<int:unit_id>")
@@ -128,6 +143,13 @@ def licences_list():
                            warning_days=rules.expiry_warning_days(rules.today()))
 
 
+@bp.get("/licences/export.xlsx")
+def export_licences():
+    """The filtered licences as a workbook; the export is audited."""
+    args = _export_args(LicenceListArgs())
+    return xlsx_response("clinic-licences.xlsx", exports.export_licences(licences.LicenceFilter(**args)))
+
+
 @bp.route("/<int:unit_id>/licences/new", methods=["GET", "POST"])
 @town_editor_required
 def new_licence(unit_id: int):
@@ -183,13 +205,26 @@ def inspections_list():
     """Inspections of a period (default: this year so far) and the coverage of active units in it."""
     args = load_args(InspectionListArgs(), request.args)
     page_number, per_page = args.pop("page"), args.pop("per_page")
-    today = rules.today()
-    args["date_from"] = args["date_from"] or date(today.year, 1, 1)
-    args["date_to"] = args["date_to"] or today
+    _default_period(args)
     page = inspections.list_inspections(inspections.InspectionFilter(**args), page_number, per_page)
     return render_template("clinics/inspections.html", page=page, args=args,
                            units=units.unit_choices(args["unit_id"]),
                            coverage=inspections.inspection_coverage(args["date_from"], args["date_to"]))
+
+
+def _default_period(args: dict) -> None:
+    """Without dates, the inspections list (and its export) covers this year so far."""
+    today = rules.today()
+    args["date_from"] = args["date_from"] or date(today.year, 1, 1)
+    args["date_to"] = args["date_to"] or today
+
+
+@bp.get("/inspections/export.xlsx")
+def export_inspections():
+    """The inspections of the list's period as a workbook; the export is audited."""
+    args = _export_args(InspectionListArgs())
+    _default_period(args)
+    return xlsx_response("clinic-inspections.xlsx", exports.export_inspections(inspections.InspectionFilter(**args)))
 
 
 @bp.get("/inspections/<int:inspection_id>")
@@ -233,6 +268,13 @@ def findings_list():
     page_number, per_page = args.pop("page"), args.pop("per_page")
     page = findings.list_findings(findings.FindingFilter(**args), page_number, per_page)
     return render_template("clinics/findings.html", page=page, args=args, units=units.unit_choices(args["unit_id"]))
+
+
+@bp.get("/findings/export.xlsx")
+def export_findings():
+    """The filtered findings as a workbook; the export is audited."""
+    args = _export_args(FindingListArgs())
+    return xlsx_response("clinic-findings.xlsx", exports.export_findings(findings.FindingFilter(**args)))
 
 
 @bp.get("/findings/<int:finding_id>")

@@ -61,4 +61,5 @@ FUNDING = register(ImportSpec(
     schema=FundingRow,
     apply=apply_entry,
     key=lambda row: ("voucher_number", row["voucher_number"]),
+    hint=_l("An entry with the same voucher number is updated."),
 ))

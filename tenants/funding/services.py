@@ -17,9 +17,11 @@ from sqlalchemy import Select, func, select
 from renkou.audit import services as audit
 from renkou.errors import ConflictError, NotFoundError, ServiceError
 from renkou.extensions import db
+from renkou.imports.exports import EXPORT_LIMIT, Sheet
 from renkou.pagination import Page, paginate
 from renkou.timezone import local
 from renkou.types import utcnow
+from tenants.funding import labels
 from tenants.funding.models import FUNDING_CATEGORIES, FundingEntry, fen, yuan
 from tenants.movements import services as movements
 
@@ -58,6 +60,18 @@ def list_entries(filters: FundingFilter, page: int = 1, per_page: int = 50) -> P
     statement = _filtered(select(FundingEntry), filters).order_by(FundingEntry.entry_date.desc(),
                                                                   FundingEntry.id.desc())
     return paginate(db.session, statement, page, per_page)
+
+
+def export_entries(filters: FundingFilter) -> Sheet:
+    """The entries the filters keep, latest first, under the headers the funding import reads (so a corrected
+    export can be uploaded again); the export is audited."""
+    audit.record("funding.export", record_type="funding_entry",
+                 detail={"filters": {k: str(v) for k, v in dataclasses.asdict(filters).items() if v}})
+    statement = _filtered(select(FundingEntry), filters).order_by(FundingEntry.entry_date.desc(),
+                                                                  FundingEntry.id.desc())
+    rows = ([entry.voucher_number, entry.entry_date, f"{entry.amount:.2f}", labels.CATEGORY[entry.category],
+             entry.description] for entry in db.session.scalars(statement.limit(EXPORT_LIMIT)))
+    return Sheet(["凭证号", "日期", "金额（元）", "类别", "摘要"], rows, "经费投入")
 
 
 def filtered_total(filters: FundingFilter) -> Decimal:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from renkou.audit.services import record_history
 from renkou.errors import NotFoundError
+from renkou.imports.exports import xlsx_response
 from renkou.tenancy.context import town_editor_required
 from renkou.web.forms import FormResult, load_args, submit_form
 from tenants.funding import labels, services
@@ -37,6 +38,14 @@ def index():
     filters = services.FundingFilter(**args)
     return render_template("funding/entries.html", page=services.list_entries(filters, page_number, per_page),
                            total=services.filtered_total(filters), args=args, years=_year_choices())
+
+
+@bp.get("/export.xlsx")
+def export():
+    """The filtered entries as a workbook in the import's layout; the export is audited."""
+    args = load_args(FundingListArgs(), request.args)
+    args.pop("page"), args.pop("per_page")
+    return xlsx_response("funding-entries.xlsx", services.export_entries(services.FundingFilter(**args)))
 
 
 def _year_choices() -> list[int]:

@@ -17,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from renkou.audit.services import record_history
 from renkou.errors import NotFoundError, ServiceError
+from renkou.imports.exports import xlsx_response
 from renkou.schemas import messages_of
 from renkou.tenancy.context import town_editor_required
 from renkou.web.forms import FormResult, load_args, load_form, submit_form
@@ -29,6 +30,7 @@ from tenants.governance.schemas import (
     ItemScoreSchema,
 )
 from tenants.governance.services import agreements as services
+from tenants.governance.services import exports
 from tenants.network.services import all_villages, village_choices
 
 bp = Blueprint("agreements", __name__, url_prefix="/governance/agreements", template_folder="templates")
@@ -58,6 +60,15 @@ def index():
                            years=sorted({*services.agreement_years(), args["year"]}, reverse=True),
                            coverage=services.agreement_coverage(args["year"]),
                            without=services.villages_without_agreement(args["year"]))
+
+
+@bp.get("/export.xlsx")
+def export():
+    """The agreements of the list's year (default this year) as a workbook, one row per item; audited."""
+    args = load_args(AgreementListArgs(), request.args)
+    args["year"] = args["year"] or services.today().year
+    args.pop("page"), args.pop("per_page")
+    return xlsx_response("responsibility-agreements.xlsx", exports.export_agreements(services.AgreementFilter(**args)))
 
 
 @bp.get("/<int:agreement_id>")

@@ -8,13 +8,14 @@ from flask_babel import gettext as _
 
 from renkou.audit.services import record_history
 from renkou.errors import NotFoundError
+from renkou.imports.exports import xlsx_response
 from renkou.tenancy.context import town_editor_required
 from renkou.web.forms import FormResult, load_args, submit_form
 from tenants.governance import labels
 from tenants.governance.models import DUTY_KINDS
 from tenants.governance.schemas import AssignmentListArgs, CadreAssignmentSchema
 from tenants.governance.services import duties as services
-from tenants.governance.services import members
+from tenants.governance.services import exports, members
 from tenants.network.services import all_villages
 
 bp = Blueprint("duties", __name__, url_prefix="/governance/duties", template_folder="templates")
@@ -37,6 +38,14 @@ def index():
     page = services.list_assignments(services.AssignmentFilter(**args), page_number, per_page)
     return render_template("governance/duties.html", page=page, args=args, villages=all_villages(),
                            coverage=services.household_coverage())
+
+
+@bp.get("/export.xlsx")
+def export():
+    """The filtered duties as a workbook; the export is audited."""
+    args = load_args(AssignmentListArgs(), request.args)
+    args.pop("page"), args.pop("per_page")
+    return xlsx_response("cadre-duties.xlsx", exports.export_assignments(services.AssignmentFilter(**args)))
 
 
 @bp.get("/coverage")

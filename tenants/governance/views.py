@@ -11,10 +11,12 @@ from flask_babel import gettext as _
 
 from renkou.audit.services import record_history
 from renkou.errors import NotFoundError
+from renkou.imports.exports import xlsx_response
 from renkou.tenancy.context import town_editor_required
 from renkou.web.forms import FormResult, load_args, submit_form
 from tenants.governance import labels
 from tenants.governance.schemas import LeadershipMemberSchema, MemberListArgs
+from tenants.governance.services import exports
 from tenants.governance.services import members as services
 
 bp = Blueprint("governance", __name__, url_prefix="/governance", template_folder="templates")
@@ -35,6 +37,13 @@ def index():
     """The leadership group: members in the group's order, phones masked."""
     args = load_args(MemberListArgs(), request.args)
     return render_template("governance/members.html", page=services.list_members(**args), args=args)
+
+
+@bp.get("/export.xlsx")
+def export_members():
+    """The leadership group as a workbook, phones masked; the export is audited."""
+    args = load_args(MemberListArgs(), request.args)
+    return xlsx_response("leadership-group.xlsx", exports.export_members(args["active"]))
 
 
 @bp.get("/members/<int:member_id>")

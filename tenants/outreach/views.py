@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from renkou.errors import NotFoundError, ServiceError
+from renkou.imports.exports import xlsx_response
 from renkou.schemas import messages_of
 from renkou.tenancy.context import town_editor_required
 from renkou.web.forms import FormResult, load_args, submit_form
@@ -29,7 +30,7 @@ from tenants.outreach.schemas import (
     SloganListArgs,
     SloganSchema,
 )
-from tenants.outreach.services import common, coverage, materials, records
+from tenants.outreach.services import common, coverage, exports, materials, records
 from tenants.registry.services import village_households
 
 bp = Blueprint("outreach", __name__, url_prefix="/outreach", template_folder="templates")
@@ -73,6 +74,13 @@ def activities():
     return render_template("outreach/activities.html", page=page, args=args, villages=all_villages())
 
 
+@bp.get("/export.xlsx")
+def export_activities():
+    """The filtered activities as a workbook; the export is audited."""
+    args = _list_args(ActivityListArgs())[0]
+    return xlsx_response("outreach-activities.xlsx", exports.export_activities(records.ActivityFilter(**args)))
+
+
 @bp.route("/activities/new", methods=["GET", "POST"])
 @town_editor_required
 def new_activity():
@@ -104,6 +112,13 @@ def deliveries():
     page = materials.list_deliveries(materials.DeliveryFilter(**args), page_number, per_page)
     return render_template("outreach/deliveries.html", page=page, args=args, villages=all_villages(),
                            materials=materials.all_materials())
+
+
+@bp.get("/deliveries/export.xlsx")
+def export_deliveries():
+    """The filtered deliveries as a workbook, one row per household reached; the export is audited."""
+    args = _list_args(DeliveryListArgs())[0]
+    return xlsx_response("material-deliveries.xlsx", exports.export_deliveries(materials.DeliveryFilter(**args)))
 
 
 @bp.get("/deliveries/<int:delivery_id>")
@@ -167,6 +182,13 @@ def slogans():
     return render_template("outreach/slogans.html", page=page, args=args, villages=all_villages())
 
 
+@bp.get("/slogans/export.xlsx")
+def export_slogans():
+    """The filtered slogans as a workbook; the export is audited."""
+    args = _list_args(SloganListArgs())[0]
+    return xlsx_response("outreach-slogans.xlsx", exports.export_slogans(records.SloganFilter(**args)))
+
+
 @bp.route("/slogans/new", methods=["GET", "POST"])
 @town_editor_required
 def new_slogan():
@@ -179,6 +201,13 @@ def sessions():
     args, page_number, per_page = _list_args(DatedListArgs())
     page = records.list_sessions(common.DatedFilter(**args), page_number, per_page)
     return render_template("outreach/sessions.html", page=page, args=args, villages=all_villages())
+
+
+@bp.get("/school-sessions/export.xlsx")
+def export_sessions():
+    """The filtered population-school sessions as a workbook; the export is audited."""
+    args = _list_args(DatedListArgs())[0]
+    return xlsx_response("school-sessions.xlsx", exports.export_sessions(common.DatedFilter(**args)))
 
 
 @bp.route("/school-sessions/new", methods=["GET", "POST"])

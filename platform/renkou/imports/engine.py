@@ -52,6 +52,8 @@ class ImportSpec:
     key: Callable[[dict], tuple[str, str] | None] = lambda row: None
     # Tables a large import fills: their planner statistics are refreshed after the commit.
     tables: tuple[str, ...] = ()
+    # What the imports page says of this kind: how a row finds the record it updates (a lazy string).
+    hint: object = ""
 
     def header_of(self, field: str) -> str:
         return next((column.header for column in self.columns if column.field == field), "")

@@ -12,7 +12,7 @@ import dataclasses
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
 from renkou.audit import services as audit
@@ -33,7 +33,7 @@ class FindingFilter:
     unit_id: int | None = None
 
 
-def list_findings(filters: FindingFilter, page: int = 1, per_page: int = 50) -> Page:
+def findings_statement(filters: FindingFilter) -> Select:
     """Findings, soonest deadline first; overdue ones are open after their deadline."""
     statement = select(Finding).order_by(Finding.deadline.asc(), Finding.id.asc())
     if filters.status in ("open", "rectified", "closed"):
@@ -44,7 +44,12 @@ def list_findings(filters: FindingFilter, page: int = 1, per_page: int = 50) -> 
         statement = statement.where(Finding.source == filters.source)
     if filters.unit_id:
         statement = statement.where(Finding.unit_id == filters.unit_id)
-    result = paginate(db.session, statement, page, per_page)
+    return statement
+
+
+def list_findings(filters: FindingFilter, page: int = 1, per_page: int = 50) -> Page:
+    """One page of findings (see findings_statement). The listing is audited."""
+    result = paginate(db.session, findings_statement(filters), page, per_page)
     audit.record("clinic_finding.list", record_type="clinic_finding",
                  detail={"filters": filter_detail(filters), "page": result.page, "shown": len(result.items)})
     return result

@@ -11,7 +11,7 @@ from datetime import date
 from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from renkou.audit import services as audit
 from renkou.errors import NotFoundError, ServiceError
@@ -32,7 +32,7 @@ class InspectionFilter:
     date_to: date | None = None
 
 
-def list_inspections(filters: InspectionFilter, page: int = 1, per_page: int = 50) -> Page:
+def inspections_statement(filters: InspectionFilter) -> Select:
     """Inspections, latest first."""
     statement = select(Inspection).order_by(Inspection.inspection_date.desc(), Inspection.id.desc())
     if filters.unit_id:
@@ -41,7 +41,12 @@ def list_inspections(filters: InspectionFilter, page: int = 1, per_page: int = 5
         statement = statement.where(Inspection.inspection_date >= filters.date_from)
     if filters.date_to:
         statement = statement.where(Inspection.inspection_date <= filters.date_to)
-    result = paginate(db.session, statement, page, per_page)
+    return statement
+
+
+def list_inspections(filters: InspectionFilter, page: int = 1, per_page: int = 50) -> Page:
+    """One page of inspections (see inspections_statement). The listing is audited."""
+    result = paginate(db.session, inspections_statement(filters), page, per_page)
     audit.record("clinic_inspection.list", record_type="clinic_inspection",
                  detail={"filters": filter_detail(filters), "page": result.page, "shown": len(result.items)})
     return result

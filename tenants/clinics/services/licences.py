@@ -10,7 +10,7 @@ import dataclasses
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
 from renkou.audit import services as audit
 from renkou.errors import ConflictError, NotFoundError, ServiceError
@@ -30,7 +30,7 @@ class LicenceFilter:
     state: str | None = None  # valid, expiring or expired (on today)
 
 
-def list_licences(filters: LicenceFilter, page: int = 1, per_page: int = 50) -> Page:
+def licences_statement(filters: LicenceFilter) -> Select:
     """Licences of every unit, soonest end of validity first (those without an end last)."""
     statement = (select(Licence).order_by(Licence.valid_to.is_(None), Licence.valid_to.asc(), Licence.id.asc()))
     if filters.unit_id:
@@ -39,7 +39,12 @@ def list_licences(filters: LicenceFilter, page: int = 1, per_page: int = 50) -> 
         statement = statement.where(Licence.kind == filters.kind)
     if filters.state:
         statement = statement.where(state_condition(filters.state))
-    return paginate(db.session, statement, page, per_page)
+    return statement
+
+
+def list_licences(filters: LicenceFilter, page: int = 1, per_page: int = 50) -> Page:
+    """One page of licences (see licences_statement)."""
+    return paginate(db.session, licences_statement(filters), page, per_page)
 
 
 def state_condition(state: str):
@@ -58,6 +63,11 @@ def get_licence(licence_id: int) -> Licence:
     if licence is None:
         raise NotFoundError(str(_l("No such licence.")))
     return licence
+
+
+def find_licence(kind: str, number: str) -> Licence | None:
+    """The licence of this kind with this number (unique together), or None."""
+    return db.session.scalar(select(Licence).where(Licence.kind == kind, Licence.number == number))
 
 
 def create_licence(data: dict) -> Licence:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 
 from renkou.audit import services as audit
 from renkou.audit.models import AuditEvent
@@ -38,8 +38,8 @@ class UnitFilter:
     active: bool | None = None
 
 
-def list_units(filters: UnitFilter, page: int = 1, per_page: int = 50) -> Page:
-    """One page of units by name; ``q`` matches part of the name or address. The listing is audited."""
+def units_statement(filters: UnitFilter) -> Select:
+    """Units matching ``filters`` by name; ``q`` matches part of the name or address."""
     statement = select(MedicalUnit).order_by(MedicalUnit.name.asc(), MedicalUnit.id.asc())
     if filters.q:
         statement = statement.where(or_(MedicalUnit.name.contains(filters.q, autoescape=True),
@@ -50,7 +50,12 @@ def list_units(filters: UnitFilter, page: int = 1, per_page: int = 50) -> Page:
         statement = statement.where(MedicalUnit.village_id == filters.village_id)
     if filters.active is not None:
         statement = statement.where(MedicalUnit.active.is_(filters.active))
-    result = paginate(db.session, statement, page, per_page)
+    return statement
+
+
+def list_units(filters: UnitFilter, page: int = 1, per_page: int = 50) -> Page:
+    """One page of units by name (see units_statement). The listing is audited."""
+    result = paginate(db.session, units_statement(filters), page, per_page)
     audit.record("clinic_unit.list", record_type="clinic_unit",
                  detail={"filters": filter_detail(filters), "page": result.page, "shown": len(result.items)})
     return result
@@ -70,6 +75,12 @@ def get_unit(unit_id: int) -> MedicalUnit:
     if unit is None:
         raise NotFoundError(str(_l("No such medical unit.")))
     return unit
+
+
+def units_named(name: str) -> list[MedicalUnit]:
+    """The units with exactly this name (how an imported spreadsheet names a unit; names need not be unique)."""
+    return list(db.session.scalars(select(MedicalUnit).where(MedicalUnit.name == name.strip())
+                                   .order_by(MedicalUnit.id)))
 
 
 def read_unit(unit_id: int) -> MedicalUnit:

@@ -15,7 +15,7 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import undefer
 
 from renkou.audit import services as audit
@@ -40,7 +40,7 @@ class AgreementFilter:
     signed: bool | None = None
 
 
-def list_agreements(filters: AgreementFilter, page: int = 1, per_page: int = 50) -> Page:
+def agreements_statement(filters: AgreementFilter) -> Select:
     """Agreements of a year (or all), villages first by code, then agencies by name."""
     statement = (select(Agreement).outerjoin(Agreement.village)
                  .order_by(Agreement.year.desc(), Agreement.village_id.is_(None), Village.code,
@@ -52,7 +52,18 @@ def list_agreements(filters: AgreementFilter, page: int = 1, per_page: int = 50)
     if filters.signed is not None:
         statement = statement.where(Agreement.signed_on.is_not(None) if filters.signed else
                                     Agreement.signed_on.is_(None))
-    return paginate(db.session, statement, page, per_page)
+    return statement
+
+
+def list_agreements(filters: AgreementFilter, page: int = 1, per_page: int = 50) -> Page:
+    """One page of agreements (see agreements_statement)."""
+    return paginate(db.session, agreements_statement(filters), page, per_page)
+
+
+def find_agreement(year: int, village_id: int | None = None, agency_name: str | None = None) -> Agreement | None:
+    """The agreement of ``year`` with the village, or with the agency of that name (one a year each)."""
+    party = Agreement.village_id == village_id if village_id else Agreement.agency_name == (agency_name or "").strip()
+    return db.session.scalar(select(Agreement).where(Agreement.year == year, party).order_by(Agreement.id).limit(1))
 
 
 def agreement_years() -> list[int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 
 from renkou.audit import services as audit
 from renkou.errors import NotFoundError, ServiceError
@@ -39,7 +39,7 @@ class AssignmentFilter:
     active: bool | None = None
 
 
-def list_assignments(filters: AssignmentFilter, page: int = 1, per_page: int = 50) -> Page:
+def assignments_statement(filters: AssignmentFilter) -> Select:
     """Duties by kind (包片, 包村, 包户) and cadre name; ``village_id`` finds the duties touching a
     village (its area, the village itself, or households in it)."""
     kind_rank = case({kind: rank for rank, kind in enumerate(DUTY_KINDS)}, value=CadreAssignment.kind)
@@ -58,7 +58,19 @@ def list_assignments(filters: AssignmentFilter, page: int = 1, per_page: int = 5
                         .join(Household, Household.id == duty_households.c.household_id)
                         .where(Household.village_id == filters.village_id))
         statement = statement.where(or_(CadreAssignment.id.in_(in_village), CadreAssignment.id.in_(by_household)))
-    return paginate(db.session, statement, page, per_page)
+    return statement
+
+
+def list_assignments(filters: AssignmentFilter, page: int = 1, per_page: int = 50) -> Page:
+    """One page of duties (see assignments_statement)."""
+    return paginate(db.session, assignments_statement(filters), page, per_page)
+
+
+def household_duties_of(cadre_name: str) -> list[CadreAssignment]:
+    """The current 包户 duties held under this cadre name (how an imported list of households finds its duty)."""
+    return list(db.session.scalars(select(CadreAssignment).where(
+        CadreAssignment.kind == "household", CadreAssignment.active.is_(True),
+        CadreAssignment.cadre_name == cadre_name.strip()).order_by(CadreAssignment.id)))
 
 
 def get_assignment(assignment_id: int) -> CadreAssignment:

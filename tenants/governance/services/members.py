@@ -48,6 +48,12 @@ def get_member(member_id: int) -> LeadershipMember:
     return member
 
 
+def members_named(name: str) -> list[LeadershipMember]:
+    """The members with exactly this name, current ones first (how a spreadsheet names a member)."""
+    return list(db.session.scalars(select(LeadershipMember).where(LeadershipMember.name == name.strip())
+                                   .order_by(LeadershipMember.active.desc(), LeadershipMember.id)))
+
+
 def read_member(member_id: int) -> LeadershipMember:
     """One member with the full phone number: the read is audited."""
     member = get_member(member_id)

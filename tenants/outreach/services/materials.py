@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from renkou.audit import services as audit
@@ -15,6 +15,7 @@ from renkou.pagination import Page, paginate
 from tenants.outreach.models import MATERIAL_KINDS, MaterialDelivery, OutreachMaterial
 from tenants.outreach.services.common import DatedFilter, check_common, filtered
 from tenants.registry import services as registry
+from tenants.registry.models import Household
 
 # ---------------------------------------------------------------------------------------------------------
 # The catalogue
@@ -31,6 +32,11 @@ def list_materials(q: str = "", kind: str | None = None, page: int = 1, per_page
 
 def all_materials() -> list[OutreachMaterial]:
     return list(db.session.scalars(select(OutreachMaterial).order_by(OutreachMaterial.name)))
+
+
+def find_material(name: str) -> OutreachMaterial | None:
+    """The material of the catalogue with this name (names are unique in the town), or None."""
+    return db.session.scalar(select(OutreachMaterial).where(OutreachMaterial.name == name.strip()))
 
 
 def get_material(material_id: int) -> OutreachMaterial:
@@ -63,12 +69,16 @@ class DeliveryFilter(DatedFilter):
     material_id: int | None = None
 
 
-def list_deliveries(filters: DeliveryFilter, page: int = 1, per_page: int = 50) -> Page:
+def deliveries_statement(filters: DeliveryFilter) -> Select:
     statement = filtered(select(MaterialDelivery).options(selectinload(MaterialDelivery.households)),
                          MaterialDelivery, MaterialDelivery.delivery_date, filters)
     if filters.material_id:
         statement = statement.where(MaterialDelivery.material_id == filters.material_id)
-    return paginate(db.session, statement, page, per_page)
+    return statement
+
+
+def list_deliveries(filters: DeliveryFilter, page: int = 1, per_page: int = 50) -> Page:
+    return paginate(db.session, deliveries_statement(filters), page, per_page)
 
 
 def get_delivery(delivery_id: int) -> MaterialDelivery:
@@ -119,3 +129,38 @@ def _chosen_households(village_id: int, household_ids: list[int], all_households
         raise ServiceError.on("household_ids", str(_l("Not households of this village: %(ids)s.",
                                                       ids=", ".join(map(str, strangers)))))
     return [by_id[household_id] for household_id in dict.fromkeys(household_ids)]
+
+
+def record_household_reached(*, material_id: int, household: Household, delivery_date, note: str = ""
+                             ) -> tuple[MaterialDelivery, bool]:
+    """Record that ``household`` received the material on that day (one row of an imported delivery list).
+
+    The household joins the delivery of that material, day and village (the household's), which is made
+    when there is none yet. Returns the delivery and whether the household is newly recorded as reached:
+    recording it again changes nothing, so a re-upload counts no household twice. A note is kept on the
+    delivery when it has none.
+    """
+    errors: dict[str, list[str]] = {}
+    check_common({"delivery_date": delivery_date}, "delivery_date", errors)
+    if db.session.get(OutreachMaterial, material_id or 0) is None:
+        errors["material_id"] = [str(_l("No such material."))]
+    if errors:
+        raise ServiceError(errors)
+    delivery = db.session.scalar(select(MaterialDelivery).where(
+        MaterialDelivery.material_id == material_id, MaterialDelivery.village_id == household.village_id,
+        MaterialDelivery.delivery_date == delivery_date).order_by(MaterialDelivery.id).limit(1))
+    if delivery is None:
+        return deliver(material_id=material_id, village_id=household.village_id, delivery_date=delivery_date,
+                       household_ids=[household.id], note=note), True
+    changed = []
+    if household not in delivery.households:
+        delivery.households.append(household)
+        changed.append("households")
+    if note and not delivery.note:
+        delivery.note = note
+        changed.append("note")
+    db.session.flush()
+    if changed:
+        audit.record("material_delivery.update", record_type="material_delivery", record_id=delivery.id,
+                     detail={"fields": changed, "households": len(delivery.households)})
+    return delivery, "households" in changed

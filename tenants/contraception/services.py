@@ -213,6 +213,40 @@ def prevalence(as_of: date, village_id: int | None = None) -> Ratio:
     return Ratio(numerator, denominator)
 
 
+def informed_choice(start: date, end: date) -> tuple[int, int]:
+    """Informed choice (知情选择率, DESIGN.md §7 informed_choice) from ``start`` to ``end`` inclusive.
+
+        denominator = new method users: people whose deciding visit in the period chose a method other
+                      than the one they used before (or they used none)
+        numerator   = of them, those whose visit recorded counselling (methods discussed) and their own
+                      choice (consent)
+        rate        = numerator / denominator × 100 %
+
+    A person counts once, by their first new method in the period. Visits entered here need consent for
+    a chosen method, so a rate below 100 % points at records from elsewhere worth a look.
+    """
+    deciding = or_(CounsellingVisit.method_chosen.is_not(None), CounsellingVisit.stopped.is_(True))
+    order = (CounsellingVisit.visit_date, CounsellingVisit.id)
+    history = select(
+        CounsellingVisit.person_id, CounsellingVisit.visit_date, CounsellingVisit.method_chosen,
+        CounsellingVisit.consent, CounsellingVisit.methods_discussed,
+        func.lag(CounsellingVisit.method_chosen).over(partition_by=CounsellingVisit.person_id, order_by=order)
+        .label("previous_method"),
+    ).where(deciding, CounsellingVisit.visit_date <= end).subquery()
+    starts = (select(history.c.person_id, history.c.consent, history.c.methods_discussed,
+                     func.row_number().over(partition_by=history.c.person_id, order_by=history.c.visit_date)
+                     .label("rank"))
+              .where(history.c.visit_date >= start, history.c.method_chosen.is_not(None),
+                     or_(history.c.previous_method.is_(None), history.c.previous_method != history.c.method_chosen))
+              .subquery())
+    denominator = numerator = 0
+    for consent, discussed in db.session.execute(select(starts.c.consent, starts.c.methods_discussed)
+                                                 .where(starts.c.rank == 1)):
+        denominator += 1
+        numerator += bool(consent and discussed)
+    return numerator, denominator
+
+
 def married_women(as_of: date, village_id: int | None = None, q: str = "", page: int = 1,
                   per_page: int = 50) -> tuple[Page, dict[int, str]]:
     """One page of married women 15–49 on ``as_of`` and {person id: current method} for them.

@@ -1,0 +1,77 @@
+"""Plausibility checks on freshly computed figures: implausible values are flagged for review.
+
+A flag does not change or hide a figure; the county reviews it (a sex ratio of 150 in a town with
+40 births may be a data-entry slip or a real signal of sex selection to look into).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from renkou.extensions import db
+from renkou.indicators import periods
+from renkou.indicators.models import IndicatorValue, ValidationFlag
+from renkou.types import utcnow
+
+SRB_PLAUSIBLE = (Decimal(80), Decimal(130))
+SRB_MIN_BIRTHS = 20  # below this a ratio swings on a single birth: no flag
+BIRTH_SURGE_FACTOR = Decimal(3)  # a month with over 3× the town's usual births
+BIRTH_SURGE_MIN = 10
+USUAL_MONTHS = 12  # the usual is the mean of up to 12 earlier months
+USUAL_MONTHS_MIN = 3
+
+
+def review(town_id: int, period: periods.Period, figures: dict) -> None:
+    """Raise or withdraw the flags of this town and period from its new figures."""
+    found = {}
+    if "srb" in figures:
+        found.update(_srb(*figures["srb"]))
+    if period.kind == periods.MONTH and "birth_rate" in figures:
+        found.update(_birth_surge(town_id, period, figures["birth_rate"][0]))
+    _save(town_id, period.id, found)
+
+
+def _srb(male: Decimal, female: Decimal) -> dict:
+    if male + female < SRB_MIN_BIRTHS or not female:
+        return {}
+    ratio = (male * 100 / female).quantize(Decimal("0.01"))
+    low, high = SRB_PLAUSIBLE
+    if low <= ratio <= high:
+        return {}
+    return {("srb", "srb_implausible"): {"value": str(ratio), "low": str(low), "high": str(high)}}
+
+
+def _birth_surge(town_id: int, period: periods.Period, births: Decimal) -> dict:
+    earlier = [period.previous()]
+    while len(earlier) < USUAL_MONTHS:
+        earlier.append(earlier[-1].previous())
+    counts = list(db.session.scalars(select(IndicatorValue.numerator).where(
+        IndicatorValue.town_id == town_id, IndicatorValue.indicator == "birth_rate",
+        IndicatorValue.period.in_([month.id for month in earlier]))))
+    if len(counts) < USUAL_MONTHS_MIN or births < BIRTH_SURGE_MIN:
+        return {}
+    usual = sum(counts) / len(counts)
+    if births <= usual * BIRTH_SURGE_FACTOR:
+        return {}
+    return {("birth_rate", "births_surge"): {"births": str(births), "usual": str(usual.quantize(Decimal("0.1")))}}
+
+
+def _save(town_id: int, period_id: str, found: dict) -> None:
+    """Open flags that no longer hold are withdrawn; reviewed ones stay as the record of the review."""
+    table = ValidationFlag.__table__
+    stale = delete(ValidationFlag).where(ValidationFlag.town_id == town_id, ValidationFlag.period == period_id,
+                                         ValidationFlag.status == "open")
+    if found:
+        stale = stale.where(ValidationFlag.rule.not_in([rule for _code, rule in found]))
+    db.session.execute(stale)
+    dialect = db.session.connection().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for (code, rule), details in found.items():
+        statement = insert(table).values(town_id=town_id, indicator=code, period=period_id, rule=rule,
+                                         details=details, status="open", raised_at=utcnow())
+        db.session.execute(statement.on_conflict_do_update(
+            index_elements=[table.c.town_id, table.c.indicator, table.c.period, table.c.rule],
+            set_={"details": details}))

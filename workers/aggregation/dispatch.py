@@ -1,0 +1,51 @@
+"""Thin dispatchers run by the schedules: they read what is due from the database and queue idempotent
+recomputations. Running one twice queues nothing twice (each job id is unique per town and period)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from renkou.extensions import db
+from renkou.indicators import freshness, periods
+from renkou.indicators.models import TownPeriod
+from renkou.tenancy.models import TOWN_ACTIVE, Town
+from renkou.timezone import county_tz
+from renkou.types import utcnow
+
+
+def recompute_window(today: date, stat_year_start_month: int) -> list[periods.Period]:
+    """The periods a full recomputation covers: every period from the start of the previous calendar or
+    statistical year (whichever is earlier) to today. Older periods are settled; reports on them are
+    built from approved figures."""
+    first = min(date(today.year - 1, 1, 1),
+                periods.period_containing(periods.STAT_YEAR, today, stat_year_start_month).previous().start)
+    return periods.periods_between(first, today, stat_year_start_month)
+
+
+def full_recompute(slot: datetime | None = None) -> int:
+    """Queue every (active town, period) of the window; how many jobs were queued."""
+    settings = current_app.config["RENKOU_SETTINGS"]
+    today = (slot or utcnow()).astimezone(county_tz()).date()
+    window = [period.id for period in recompute_window(today, settings.stat_year_start_month)]
+    queued = 0
+    for code in db.session.scalars(select(Town.code).where(Town.status == TOWN_ACTIVE).order_by(Town.code)):
+        queued += freshness.enqueue_recomputations(code, window, delay_seconds=0)
+    return queued
+
+
+def sweep_dirty(slot: datetime | None = None) -> int:
+    """Queue the recomputation of marks left dirty longer than their debounced job should take (a job
+    lost with a crashed worker, or a change that arrived while its job was running)."""
+    settings = current_app.config["RENKOU_SETTINGS"]
+    cutoff = utcnow() - freshness.stale_after(settings.aggregation_delay_seconds)
+    rows = db.session.execute(
+        select(Town.code, TownPeriod.period).join(Town, Town.id == TownPeriod.town_id)
+        .where(TownPeriod.dirty_since.is_not(None), TownPeriod.dirty_since < cutoff, Town.status == TOWN_ACTIVE)
+        .order_by(Town.code, TownPeriod.period))
+    queued = 0
+    for code, period_id in rows:
+        queued += freshness.enqueue_recomputations(code, [period_id], delay_seconds=0)
+    return queued

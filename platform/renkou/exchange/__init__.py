@@ -1,0 +1,1 @@
+"""Exchange with the higher bureau (DESIGN.md §5): signed messages both ways."""

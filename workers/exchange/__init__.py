@@ -1,0 +1,1 @@
+"""Exchange with the higher bureau: delivering submissions, and the stand-in bureau for tests and the demo."""

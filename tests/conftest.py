@@ -201,6 +201,25 @@ class Factory:
             db.session.remove()
         return token
 
+    def backdate_onboarding(self, town: TownInfo, months: int = 6) -> str:
+        """Move the town's joining back to the first day of the month ``months`` months ago, so that it owes
+        monthly reports; returns last month's id (a month it now owes a report for)."""
+        from datetime import datetime, time
+
+        from renkou.indicators.periods import MONTH, period_containing
+        from renkou.tenancy.models import Town
+        from renkou.timezone import county_tz
+
+        with self.app.app_context():
+            this_month = period_containing(MONTH, datetime.now(county_tz()).date())
+            joined = this_month
+            for _step in range(months):
+                joined = joined.previous()
+            db.session.get(Town, town.id).created_at = datetime.combine(joined.start, time(), tzinfo=county_tz())
+            db.session.commit()
+            db.session.remove()
+        return this_month.previous().id
+
     def village(self, town: TownInfo, suffix: str = "201", name: str = "测试村") -> int:
         from renkou.tenancy.context import town_session
         from renkou.tenancy.services import get_town_by_slug
@@ -359,6 +378,78 @@ class Factory:
                 duty = duties.create_assignment({"kind": "household", "member_id": member.id,
                                                  "household_ids": [household_id]})
                 return {"member_id": member.id, "agreement_id": agreement.id, "assignment_id": duty.id}
+
+    def association_records(self, town: TownInfo, village_id: int, household_id: int,
+                            person_id: int) -> dict[str, int]:
+        """A member home and a member group of ``village_id``, ``person_id`` as a member leading the group,
+        and a liaison of theirs with ``household_id``:
+        {"home_id", "member_group_id", "association_member_id", "liaison_id"}."""
+        from renkou.tenancy.context import town_session
+        from renkou.tenancy.services import get_town_by_slug
+        from tenants.association.services import groups, homes, liaisons, members
+
+        with self.app.app_context():
+            with town_session(get_town_by_slug(town.slug)):
+                home = homes.create_home({"name": "测试会员之家", "village_id": village_id, "address": "村委会二楼",
+                                          "opened_on": date(2020, 5, 1)})
+                member = members.create_member({"member_number": "XH-0001", "person_id": person_id,
+                                                "village_id": village_id, "joined_on": date(2021, 1, 1),
+                                                "role": "group_leader", "phone": "13600136000"})
+                group = groups.create_group({"name": "第一会员小组", "village_id": village_id, "home_id": home.id,
+                                             "leader_id": member.id, "founded_on": date(2021, 1, 1)})
+                liaison = liaisons.assign_households(member.id, [household_id], date(2021, 2, 1))[0]
+                return {"home_id": home.id, "member_group_id": group.id, "association_member_id": member.id,
+                        "liaison_id": liaison.id}
+
+    def support_records(self, town: TownInfo, household_id: int, person_id: int) -> dict[str, int]:
+        """``person_id`` (60 or over in 2025) confirmed onto the 2025 reward-support roll with the rural hukou
+        and the children declared, a payment of half the year's amount, a childcare-subsidy application for a
+        new child of ``household_id``, and 三结合 training for the household:
+        {"roll_entry_id", "support_payment_id", "subsidy_id", "assistance_id"}."""
+        from datetime import timedelta
+        from decimal import Decimal
+
+        from renkou.tenancy.context import town_session
+        from renkou.tenancy.services import get_town_by_slug
+        from tenants.registry.services import create_person
+        from tenants.support.services import assistance, payments, roll, subsidies
+
+        checked = {"checked_by": "测试干事", "checked_on": date(2025, 1, 10)}
+        with self.app.app_context():
+            with town_session(get_town_by_slug(town.slug)):
+                entry = roll.confirm({"person_id": person_id, "kind": "reward", "year": 2025,
+                                      "declarations": [{"code": "rural_hukou", **checked},
+                                                       {"code": "children", **checked}]})
+                payment = payments.record_payment({"roll_entry_id": entry.id, "paid_on": date(2025, 6, 30),
+                                                   "amount": Decimal("480.00"), "method": "bank",
+                                                   "reference": "FF-2025-0001"})
+                child = create_person({"name": "测试的孩子", "sex": "F", "household_id": household_id,
+                                       "relation": "grandchild", "birth_date": date.today() - timedelta(days=200)})
+                application = subsidies.create_subsidy({"child_id": child.id, "applicant_id": person_id,
+                                                        "applicant_phone": "13500135000"})
+                help_given = assistance.create_assistance({"household_id": household_id, "kind": "training",
+                                                           "given_on": date(2025, 4, 1), "value": Decimal("800")})
+                return {"roll_entry_id": entry.id, "support_payment_id": payment.id, "subsidy_id": application.id,
+                        "assistance_id": help_given.id}
+
+    def bureau_notice(self, town: TownInfo) -> int:
+        """A notification from the bureau routed to ``town`` (a task on its notices page); its id."""
+        from renkou.inbound import rules
+        from renkou.inbound.models import NOTIFICATION, ROUTED, InboundMessage, Notice
+
+        today = date.today()
+        with self.app.app_context():
+            message = InboundMessage(message_id=uuid.uuid4().hex, kind=NOTIFICATION, channel="push",
+                                     reference="通报-测试", title="测试通报", received_on=today, status=ROUTED,
+                                     content={"towns": [town.code]}, outcome={})
+            message.notices.append(Notice(kind=NOTIFICATION, scope=town.code, town_id=town.id, received_on=today,
+                                          due_on=rules.due_on(NOTIFICATION, today, False), title="测试通报",
+                                          text="请各乡镇落实。"))
+            db.session.add(message)
+            db.session.commit()
+            notice_id = message.notices[0].id
+            db.session.remove()
+        return notice_id
 
     def import_batch(self, town: TownInfo) -> int:
         """A checked import of one person, as the dry run leaves it."""

@@ -64,6 +64,10 @@ def two_towns(app, factory):
     record_ids["entry_id"] = factory.funding_entry(town_b)
     record_ids.update(factory.outreach_records(town_b, village, household))
     record_ids.update(factory.governance_records(town_b, village, household))
+    record_ids.update(factory.association_records(town_b, village, household, person))
+    record_ids.update(factory.support_records(town_b, household, person))
+    record_ids["month"] = factory.backdate_onboarding(town_b)  # a month town B owes a report for
+    record_ids["notice_id"] = factory.bureau_notice(town_b)
     return town_a, town_b, record_ids
 
 

@@ -63,8 +63,8 @@ def test_league_table_statuses_ranks_and_the_county_row(app, client, county):
     text = page.get_data(as_text=True)
     first, second, third = county
     assert 'data-status="met"' in cell(text, first.code, "registration_rate")  # 90 % against its own 85 %
-    assert "Rank 2 of 2" in cell(text, first.code, "registration_rate")  # 90 % ranks below the other's 94 %
-    assert "Rank 1 of 2" in cell(text, second.code, "registration_rate")
+    assert "第 2 名（共 2）" in cell(text, first.code, "registration_rate")  # 90 % ranks below the other's 94 %
+    assert "第 1 名（共 2）" in cell(text, second.code, "registration_rate")
     assert 'data-status="at_risk"' in cell(text, second.code, "registration_rate")  # 94 % of the county's 95 %
     assert 'data-status="no_data"' in cell(text, third.code, "registration_rate")
     assert 'data-status="outside_range"' in cell(text, second.code, "srb")
@@ -107,7 +107,7 @@ def test_flags_are_reviewed_by_the_county_administrator_only(app, client, county
     client.post("/logout", data={})
     login(client, "bureau_admin")
     empty = post_form(client, path, {"note": " "}, token_from=DASHBOARD, follow_redirects=True)
-    assert "Say what the review found" in empty.get_data(as_text=True) or "请说明" in empty.get_data(as_text=True)
+    assert "请填写核查结论。" in empty.get_data(as_text=True)
     assert post_form(client, path, {"note": "核实：录入错误已更正"}, token_from=DASHBOARD).status_code == 303
     with app.app_context():
         reviewed = db.session.get(ValidationFlag, flag_id)

@@ -45,6 +45,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     _init_i18n(app)
     _register_blueprints(app)
     _init_request_cycle(app)
+    from renkou.indicators import freshness
+
+    freshness.install()
     from renkou import cli
 
     cli.init_app(app)
@@ -153,16 +156,38 @@ def _register_blueprints(app: Flask) -> None:
     from renkou.api import errors as api_errors
     from renkou.api import openapi
     from renkou.audit import views as audit
+    from renkou.county import dashboard as county_dashboard
+    from renkou.county import jobs as county_jobs
+    from renkou.county import jobs_api
     from renkou.county import views as county
     from renkou.imports import views as imports
+    from renkou.inbound import api as inbound_api
+    from renkou.inbound import county_views as county_notices
+    from renkou.inbound import town_views as town_notices
+    from renkou.reporting import county_api as reports_county_api
+    from renkou.reporting import county_views as county_reports
+    from renkou.reporting import town_api as reports_town_api
+    from renkou.reporting import town_views as town_reports
+    from renkou.submissions import api as submissions_api
+    from renkou.submissions import views as submissions
+    from renkou.targets import api as targets_api
+    from renkou.targets import indicators_api
+    from renkou.targets import views as targets
     from renkou.tenancy import api as towns_api
     from renkou.tenancy import town_views
     from renkou.tenancy.context import make_town_blueprints
     from renkou.web import views as web
+    from tenants.association import api as association_api
+    from tenants.association import imports as association_imports  # noqa: F401  (registers the import kind)
+    from tenants.association import liaison_views as association_liaisons
+    from tenants.association import org_api as association_org_api
+    from tenants.association import org_views as association_org
+    from tenants.association import views as association
     from tenants.births import api as births_api
     from tenants.births import imports as births_imports  # noqa: F401  (registers the import kind)
     from tenants.births import views as births
     from tenants.clinics import api as clinics_api
+    from tenants.clinics import imports as clinics_imports  # noqa: F401  (registers the import kinds)
     from tenants.clinics import views as clinics
     from tenants.contraception import api as contraception_api
     from tenants.contraception import views as contraception
@@ -173,6 +198,7 @@ def _register_blueprints(app: Flask) -> None:
     from tenants.governance import agreement_views as governance_agreements
     from tenants.governance import api as governance_api
     from tenants.governance import duty_views as governance_duties
+    from tenants.governance import imports as governance_imports  # noqa: F401  (registers the import kinds)
     from tenants.governance import views as governance
     from tenants.movements import api as movements_api
     from tenants.movements import views as movements
@@ -180,10 +206,20 @@ def _register_blueprints(app: Flask) -> None:
     from tenants.network import group_api, group_views, staff_api, staff_views
     from tenants.network import views as villages
     from tenants.outreach import api as outreach_api
+    from tenants.outreach import imports as outreach_imports  # noqa: F401  (registers the import kinds)
     from tenants.outreach import views as outreach
     from tenants.registry import api as registry_api
     from tenants.registry import imports as registry_imports  # noqa: F401  (registers the import kinds)
     from tenants.registry import views as registry
+    from tenants.support import api as support_api
+    from tenants.support import assistance_api as support_assistance_api
+    from tenants.support import assistance_views as support_assistance
+    from tenants.support import imports as support_imports  # noqa: F401  (registers the import kinds)
+    from tenants.support import subsidy_api as support_subsidy_api
+    from tenants.support import subsidy_views as support_subsidies
+    from tenants.support import views as support
+    from workers import schedules  # noqa: F401  (registers the default schedules)
+    from workers.exchange import bureau_schedules  # noqa: F401  (registers the bureau's schedules)
 
     town_pages, town_api = make_town_blueprints()
     for child in (town_views.bp, town_accounts.bp, villages.bp, group_views.bp, staff_views.bp,
@@ -208,18 +244,45 @@ def _register_blueprints(app: Flask) -> None:
         town_pages.register_blueprint(child)
     for child in (governance_api.members_bp, governance_agreement_api.bp, governance_api.assignments_bp):
         town_api.register_blueprint(child)
+    for child in (association.bp, association_org.homes_bp, association_org.groups_bp, association_liaisons.bp):
+        town_pages.register_blueprint(child)
+    for child in (*association_api.BLUEPRINTS, *association_org_api.BLUEPRINTS):
+        town_api.register_blueprint(child)
+    for child in (support.bp, support_subsidies.bp, support_assistance.bp):
+        town_pages.register_blueprint(child)
+    for child in (support_api.bp, support_subsidy_api.bp, support_assistance_api.bp):
+        town_api.register_blueprint(child)
+    town_pages.register_blueprint(town_reports.bp)
+    town_pages.register_blueprint(town_notices.bp)
+    town_api.register_blueprint(reports_town_api.bp)
+    app.register_blueprint(county_dashboard.bp)
     for blueprint in (web.bp, auth.bp, county.bp, audit.bp, town_pages, openapi.bp, towns_api.bp, town_api):
+        app.register_blueprint(blueprint)
+    app.register_blueprint(county_jobs.bp)
+    app.register_blueprint(jobs_api.bp)
+    for blueprint in (targets.bp, targets_api.bp, indicators_api.bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (submissions.bp, submissions_api.bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (county_reports.bp, reports_county_api.bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (county_notices.bp, inbound_api.bp):
         app.register_blueprint(blueprint)
     # The API authenticates with bearer tokens, never cookies, so it needs no CSRF token. Flask-WTF
     # looks at the blueprint of the view itself, so nested ones are listed one by one.
     for name, blueprint in app.blueprints.items():
-        if name.split(".")[0] in {"openapi", "towns_api", "town_api"}:
+        if name.split(".")[0] in {"openapi", "towns_api", "town_api", "targets_api", "indicators_api",
+                                         "submissions_api", "reports_county_api", "inbound_api"}:
             csrf.exempt(blueprint)
     api_errors.init_app(app)
 
 
 def _init_request_cycle(app: Flask) -> None:
+    from flask import session
+
     from renkou.accounts.views import enforce_idle_timeout
+    from renkou.api import errors as api_errors
+    from renkou.errors import ServiceError
 
     app.before_request(enforce_idle_timeout)
 
@@ -227,7 +290,12 @@ def _init_request_cycle(app: Flask) -> None:
     def _commit_or_rollback(response):
         """One commit per request: kept when the request succeeded, undone when it failed."""
         if response.status_code < 400:
-            db.session.commit()
+            try:
+                db.session.commit()
+            except ServiceError as error:  # a commit hook refused it (a change in a month locked by approval)
+                db.session.rollback()
+                session.pop("_flashes", None)  # the view's "saved" message no longer holds
+                return app.make_response(api_errors.handle_service_error(error))
         else:
             db.session.rollback()
         return response

@@ -47,7 +47,7 @@ def main():
 
 
 def init_app(app) -> None:
-    for command in (db_group, town_group, user_group, token_group, worker):
+    for command in (db_group, town_group, user_group, token_group, worker, cron):
         app.cli.add_command(command)
 
 
@@ -238,9 +238,29 @@ def worker(kinds, burst, with_scheduler):
     if unknown:
         raise click.UsageError(f"unknown queue kinds: {', '.join(sorted(unknown))}")
     jobs.bind_app(current_app._get_current_object())
+    jobs.preload()
     queues = [jobs.get_queue(kind) for kind in (kinds or jobs.QUEUE_KINDS)]
     db.session.remove()
     Worker(queues, connection=get_redis()).work(burst=burst, with_scheduler=with_scheduler)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# renkou cron
+
+
+@click.command("cron")
+@with_appcontext
+def cron():
+    """Enqueue the schedules' tick every minute (RQ's cron). Run exactly one; a second is harmless."""
+    from renkou import jobs
+    from renkou.redisconn import get_redis
+    from workers.schedules import cron_scheduler
+
+    scheduler = cron_scheduler(get_redis(), jobs.queue_name("default"))
+    # One tick at once: after a restart, what fell due meanwhile runs now, not at the next minute.
+    scheduler.get_jobs()[0].enqueue(get_redis())
+    db.session.remove()
+    scheduler.start()
 
 
 # ---------------------------------------------------------------------------------------------------------

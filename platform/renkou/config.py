@@ -38,6 +38,16 @@ def _int(value: str | None, default: int, name: str) -> int:
         raise ConfigError(f"{name} must be an integer, got {value!r}") from exc
 
 
+def _intervals(value: str | None, default: tuple[int, ...]) -> tuple[int, ...]:
+    """Comma-separated seconds, e.g. "30,120,600"; an empty value keeps the default."""
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return tuple(int(part) for part in value.split(",") if part.strip())
+    except ValueError as exc:
+        raise ConfigError(f"RENKOU_BUREAU_RETRY_INTERVALS must be seconds separated by commas, got {value!r}") from exc
+
+
 @dataclasses.dataclass(frozen=True)
 class Settings:
     # Storage. No RENKOU_DATABASE_URL means the embedded default: SQLite files under data_dir.
@@ -67,6 +77,27 @@ class Settings:
     trusted_proxies: int = 0
     # Largest scanned document (a signed responsibility agreement: PDF, PNG or JPEG) a town may upload.
     scan_max_bytes: int = 10 * 1024 * 1024
+    # The family-planning statistical year starts on the 1st of this month (1 Oct – 30 Sep by default).
+    stat_year_start_month: int = 10
+    # Seconds a town's change waits before its figures are recomputed, so a burst of edits (an import,
+    # a form saved twice) costs one recomputation. 0 recomputes at once.
+    aggregation_delay_seconds: int = 3
+    # The higher bureau: where submissions go, the secret both sides sign with, and the county's org unit
+    # there. No URL means the demo/test stand-in bureau on loopback is expected to be configured instead.
+    bureau_url: str | None = None
+    bureau_secret: str | None = None
+    bureau_org_unit: str | None = None
+    # What a submission is sent as ("json": DHIS2 dataValueSets, "adx": ADX XML), how long one POST may
+    # take, and the waits (seconds) between retries after a network error or a 5xx answer.
+    bureau_format: str = "json"
+    bureau_timeout_seconds: int = 30
+    bureau_retry_intervals: tuple[int, ...] = (30, 120, 600, 1800, 3600)
+    # Messages from the bureau (targets, 协查 requests, 通报 notices): a bureau that pushes POSTs them to
+    # /api/v1/bureau/messages; one that does not is polled (GET) at bureau_messages_url, every 15 minutes
+    # when bureau_pull is on (the "bureau_pull" schedule). Replies to its notices go to bureau_replies_url.
+    bureau_messages_url: str | None = None
+    bureau_replies_url: str | None = None
+    bureau_pull: bool = False
     testing: bool = False
 
     @classmethod
@@ -92,6 +123,20 @@ class Settings:
             default_locale=env.get("RENKOU_DEFAULT_LOCALE") or cls.default_locale,
             trusted_proxies=_int(env.get("RENKOU_TRUSTED_PROXIES"), cls.trusted_proxies, "RENKOU_TRUSTED_PROXIES"),
             scan_max_bytes=_int(env.get("RENKOU_SCAN_MAX_BYTES"), cls.scan_max_bytes, "RENKOU_SCAN_MAX_BYTES"),
+            stat_year_start_month=_int(env.get("RENKOU_STAT_YEAR_START_MONTH"), cls.stat_year_start_month,
+                                       "RENKOU_STAT_YEAR_START_MONTH"),
+            aggregation_delay_seconds=_int(env.get("RENKOU_AGGREGATION_DELAY_SECONDS"),
+                                           cls.aggregation_delay_seconds, "RENKOU_AGGREGATION_DELAY_SECONDS"),
+            bureau_url=env.get("RENKOU_BUREAU_URL") or None,
+            bureau_secret=env.get("RENKOU_BUREAU_SECRET") or None,
+            bureau_org_unit=env.get("RENKOU_BUREAU_ORG_UNIT") or None,
+            bureau_format=(env.get("RENKOU_BUREAU_FORMAT") or cls.bureau_format).lower(),
+            bureau_timeout_seconds=_int(env.get("RENKOU_BUREAU_TIMEOUT_SECONDS"), cls.bureau_timeout_seconds,
+                                        "RENKOU_BUREAU_TIMEOUT_SECONDS"),
+            bureau_retry_intervals=_intervals(env.get("RENKOU_BUREAU_RETRY_INTERVALS"), cls.bureau_retry_intervals),
+            bureau_messages_url=env.get("RENKOU_BUREAU_MESSAGES_URL") or None,
+            bureau_replies_url=env.get("RENKOU_BUREAU_REPLIES_URL") or None,
+            bureau_pull=_flag(env.get("RENKOU_BUREAU_PULL"), cls.bureau_pull),
         )
         settings.validate()
         return settings
@@ -110,6 +155,16 @@ class Settings:
             raise ConfigError("RENKOU_IDLE_TIMEOUT_MINUTES must be at least 1")
         if self.migrate_workers < 1:
             raise ConfigError("RENKOU_MIGRATE_WORKERS must be at least 1")
+        if not 1 <= self.stat_year_start_month <= 12:
+            raise ConfigError("RENKOU_STAT_YEAR_START_MONTH must be a month number, 1 to 12")
+        if not 0 <= self.aggregation_delay_seconds <= 3600:
+            raise ConfigError("RENKOU_AGGREGATION_DELAY_SECONDS must be between 0 and 3600")
+        if self.bureau_format not in ("json", "adx"):
+            raise ConfigError("RENKOU_BUREAU_FORMAT must be json or adx")
+        if not 1 <= self.bureau_timeout_seconds <= 600:
+            raise ConfigError("RENKOU_BUREAU_TIMEOUT_SECONDS must be between 1 and 600")
+        if len(self.bureau_retry_intervals) > 20 or any(not 0 <= wait <= 86400 for wait in self.bureau_retry_intervals):
+            raise ConfigError("RENKOU_BUREAU_RETRY_INTERVALS: at most 20 waits of 0 to 86400 seconds")
         if not 1 <= self.scan_max_bytes <= 64 * 1024 * 1024:
             raise ConfigError("RENKOU_SCAN_MAX_BYTES must be between 1 and 67108864 (the request size limit)")
 

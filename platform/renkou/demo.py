@@ -44,6 +44,9 @@ def run(host: str, port: int, serve: bool = True) -> None:
     if settings.secure_cookies and "RENKOU_SECURE_COOKIES" not in os.environ:
         # The demo serves plain HTTP on this machine; secure-only cookies would never be sent back.
         settings = dataclasses.replace(settings, secure_cookies=False)
+    bureau = None
+    if serve and settings.bureau_url is None:
+        settings, bureau = start_standin_bureau(settings)
     app = create_app(settings)
     with app.app_context():
         upgrade_all(app)
@@ -51,7 +54,12 @@ def run(host: str, port: int, serve: bool = True) -> None:
     _print_welcome(host, port, settings)
     if serve:
         worker = start_worker(settings)
-        click.echo(f"Background worker: pid {worker.pid} (imports of more than 1,000 rows run there)")
+        click.echo(f"Background worker: pid {worker.pid} (every queue; imports of more than 1,000 rows run there)")
+        cron = start_cron(settings)
+        click.echo(f"Scheduler: pid {cron.pid} (`renkou cron`: the schedules at /county/jobs)")
+        if bureau is not None:
+            click.echo(f"Stand-in higher bureau: {bureau.url} (told to fail, stall or reject at "
+                       f"{bureau.base_url}/control; what it stored at {bureau.base_url}/submissions)")
         from werkzeug.serving import run_simple
 
         # Flask's CLI refuses app.run(); the demo serves with Werkzeug's threaded server directly.
@@ -60,17 +68,64 @@ def run(host: str, port: int, serve: bool = True) -> None:
     del keep_alive
 
 
+def start_standin_bureau(settings: Settings):
+    """The stand-in higher bureau on loopback, for a demo with no RENKOU_BUREAU_URL: the county's
+    submissions go there, signed with a secret made for this run (or RENKOU_BUREAU_SECRET)."""
+    import secrets
+
+    from workers.exchange.standin_bureau import StandinBureau
+
+    secret = settings.bureau_secret or secrets.token_urlsafe(32)
+    bureau = StandinBureau(secret, org_unit=settings.bureau_org_unit or settings.county_code,
+                           stat_year_start_month=settings.stat_year_start_month).start()
+    from workers.exchange.standin_inbox import MESSAGES_PATH, REPLIES_PATH
+
+    # Replies to its notices go back to it too; its messages can be pushed to /api/v1/bureau/messages, or
+    # queued at /inbox/control for the bureau_pull schedule (off unless RENKOU_BUREAU_PULL is set).
+    return dataclasses.replace(settings, bureau_url=bureau.url, bureau_secret=secret,
+                               bureau_messages_url=settings.bureau_messages_url or bureau.base_url + MESSAGES_PATH,
+                               bureau_replies_url=settings.bureau_replies_url or bureau.base_url + REPLIES_PATH), bureau
+
+
 def start_worker(settings: Settings) -> subprocess.Popen:
-    """`renkou worker` beside the web server, on the same data and Redis; it ends with the demo."""
+    """`renkou worker` on every queue, with RQ's scheduler for delayed jobs (debounced recomputation)."""
+    from renkou.jobs import QUEUE_KINDS
+
+    return _start_renkou(settings, "worker", "--with-scheduler", *QUEUE_KINDS)
+
+
+def start_cron(settings: Settings) -> subprocess.Popen:
+    """`renkou cron`: enqueues the schedules' tick every minute."""
+    return _start_renkou(settings, "cron")
+
+
+def _start_renkou(settings: Settings, *args: str) -> subprocess.Popen:
+    """A `renkou` command beside the web server, on the same data and Redis; it ends with the demo."""
     from renkou.redisconn import die_with_parent
 
     env = dict(os.environ, RENKOU_DATA_DIR=str(settings.data_dir.resolve()), RENKOU_REDIS_URL=settings.redis_url)
     if settings.database_url:
         env["RENKOU_DATABASE_URL"] = settings.database_url
-    process = subprocess.Popen([sys.executable, "-c", "from renkou.cli import main; main()", "worker",
-                                "--with-scheduler"], env=env, preexec_fn=die_with_parent)
-    atexit.register(process.terminate)
+    if settings.bureau_url:  # the stand-in bureau of this run, when the demo started one
+        env.update(RENKOU_BUREAU_URL=settings.bureau_url, RENKOU_BUREAU_SECRET=settings.bureau_secret)
+        env.update({name: value for name, value in (("RENKOU_BUREAU_MESSAGES_URL", settings.bureau_messages_url),
+                                                    ("RENKOU_BUREAU_REPLIES_URL", settings.bureau_replies_url))
+                    if value})
+    process = subprocess.Popen([sys.executable, "-c", "from renkou.cli import main; main()", *args], env=env,
+                               preexec_fn=die_with_parent)
+    atexit.register(_stop, process)
     return process
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stop a child and wait for it, so it still has Redis while it shuts down (atexit stops the private
+    Redis last: it was registered first)."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def upgrade_all(app) -> None:
@@ -120,6 +175,10 @@ def seed() -> None:
             for village_code, village_name in village_rows:
                 if village_code not in known:
                     villages.create_village(village_code, village_name)
+    # Sample registers (only for towns without households), the county's targets, then a recomputation.
+    from renkou.demo_data import seed_samples
+
+    seed_samples([slug for _code, _name, slug, _admin, _villages in TOWNS])
 
 
 def _print_welcome(host: str, port: int, settings: Settings) -> None:

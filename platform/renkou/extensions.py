@@ -14,7 +14,7 @@ from renkou.db import TenantSession
 
 # Stable constraint names so that Alembic migrations can name what they drop.
 NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
+    "ix": "ix_%(table_name)s_%(column_0_name)s",  # the same in a schema (shared) and without (towns)
     "uq": "uq_%(table_name)s_%(column_0_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",

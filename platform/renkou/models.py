@@ -15,7 +15,14 @@ def import_all_models() -> None:
     import renkou.audit.models  # noqa: F401
     import renkou.crypto.models  # noqa: F401
     import renkou.imports.models  # noqa: F401
+    import renkou.inbound.models  # noqa: F401
+    import renkou.indicators.models  # noqa: F401
+    import renkou.reporting.models  # noqa: F401
+    import renkou.scheduling.models  # noqa: F401
+    import renkou.submissions.models  # noqa: F401
+    import renkou.targets.models  # noqa: F401
     import renkou.tenancy.models  # noqa: F401
+    import tenants.association.models  # noqa: F401
     import tenants.births.models  # noqa: F401
     import tenants.clinics.models  # noqa: F401
     import tenants.contraception.models  # noqa: F401

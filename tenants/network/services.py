@@ -40,6 +40,14 @@ def village_choices() -> dict[str, str]:
     return {str(village.id): f"{village.code} {village.name}" for village in all_villages()}
 
 
+def villages_matching(code_or_name: str) -> list[Village]:
+    """The villages a spreadsheet cell names: by the 12-digit code when it is one, else by the exact name
+    (names need not be unique, so several may match)."""
+    value = code_or_name.strip()
+    column = Village.code if value.isdigit() and len(value) == 12 else Village.name
+    return list(db.session.scalars(select(Village).where(column == value).order_by(Village.code)))
+
+
 def get_village(village_id: int) -> Village:
     village = db.session.get(Village, village_id)
     if village is None:
@@ -93,6 +101,11 @@ def _check_village_is_empty(village: Village) -> None:
     if agreements := agreement_count_in_village(village.id):
         problems.append(_l("The village has %(count)s responsibility agreements: delete them first.",
                            count=agreements))
+    from tenants.association.services.common import records_in_village  # association imports network
+
+    if association := records_in_village(village.id):
+        problems.append(_l("The village has %(count)s records of the association (member homes, groups, members): "
+                           "delete or move them first.", count=association))
     if problems:
         raise ConflictError({"_schema": problems})
 

@@ -69,6 +69,11 @@ def export_households(q: str = "", village_id: int | None = None, sort: str = "n
     return Sheet(headers, rows, "户")
 
 
+def find_household(number: str) -> Household | None:
+    """The household with this number (numbers are unique in the town), or None."""
+    return db.session.scalar(select(Household).where(Household.number == number.strip()))
+
+
 def get_household(household_id: int) -> Household:
     household = db.session.get(Household, household_id)
     if household is None:

@@ -16,6 +16,7 @@ class ImportBatch(TownModel):
     """One uploaded spreadsheet, kept in the town's own storage (it holds personal data)."""
 
     __tablename__ = "import_batches"
+    affects_indicators = False  # the rows it writes mark their own periods; its progress moves nothing
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))

@@ -31,3 +31,25 @@ document.addEventListener("submit", function (event) {
   }
   window.setTimeout(poll, 1000);
 })();
+
+// Bureau submissions: while a revision is queued or being sent, follow its state and reload the page
+// when it changes (a new attempt, or the bureau's answer).
+(function () {
+  var status = document.getElementById("submission-status");
+  if (!status || status.dataset.following !== "true") {
+    return;
+  }
+  function poll() {
+    fetch(status.dataset.statusUrl, { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (current) {
+        if (current.state !== status.dataset.state || String(current.attempts) !== status.dataset.attempts) {
+          window.location.reload();
+        } else {
+          window.setTimeout(poll, 1000);
+        }
+      })
+      .catch(function () { window.setTimeout(poll, 3000); });
+  }
+  window.setTimeout(poll, 1000);
+})();

@@ -48,9 +48,13 @@ def seed_january_2026(app, town) -> dict:
             late = n == 4
             births.receive_notice(source="卫生院", received_at=born + timedelta(hours=30 if late else 3),
                                   birth={"mother_id": women[n], "born_at": born, "sex": sex, "birth_order": 1})
-        for mother in women[:2]:
-            registrations.create_registration({"mother_id": mother, "timing": "after_birth", "child_order": 1,
-                                               "child_birth_date": date(2026, 1, 10)})
+        # Three applications: one registered, one accepted, one submitted. Only the first is a registration.
+        applied = [registrations.create_registration({"mother_id": mother, "timing": "after_birth",
+                                                      "child_order": 1, "child_birth_date": date(2026, 1, 10)})
+                   for mother in women[:3]]
+        for registration, steps in zip(applied, (("accept", "register"), ("accept",), ()), strict=True):
+            for step in steps:
+                registrations.transition(registration, step)
         record_movement(kind="death", event_date=date(2026, 1, 20), person_id=men[0])
         for woman in women[:2]:
             create_visit({"person_id": woman, "visit_date": date(2026, 1, 5), "counsellor": "咨询员",
@@ -107,9 +111,10 @@ def test_each_formula_on_hand_made_registers(app, town):
     values = stored(app, town.id, "202601")
     expected = {
         "srb": (3, 2, "150.00"),
-        "birth_rate": (5, Decimal("9.5"), "526.32"),  # population 10 on 31 Dec, 9 on 31 Jan after a death
-        "natural_increase": (4, Decimal("9.5"), "421.05"),
-        "registration_rate": (2, 5, "40.00"),
+        # Population 10 on 31 Dec, 9 on 31 Jan after a death; a month's rate is annualised (× 12).
+        "birth_rate": (5, Decimal("9.5"), "6315.79"),
+        "natural_increase": (4, Decimal("9.5"), "5052.63"),
+        "registration_rate": (1, 5, "20.00"),  # 5 births, 1 registered; submitted or accepted are not
         "notice_timeliness": (4, 5, "80.00"),
         "contraceptive_prevalence": (3, 4, "75.00"),
         "informed_choice": (2, 3, "66.67"),
@@ -201,3 +206,51 @@ def test_computing_clears_the_dirty_mark_it_read(app, town):
         mark = db.session.scalar(select(TownPeriod).where(TownPeriod.town_id == town.id,
                                                           TownPeriod.period == "202601"))
         assert mark.dirty_since is None and mark.computed_at is not None
+
+
+def test_registration_rate_counts_births_whose_registration_is_completed(app, town):
+    """The issue's example: 5 births in 2026, one registered and two still submitted or accepted: 20 %."""
+    from tenants.births.services import births, registrations
+    from tenants.registry.services import create_person
+
+    def work():
+        mothers = [create_person({"name": f"母{n}", "sex": "F", "birth_date": date(1993, 2, n + 1)}).id
+                   for n in range(5)]
+        for n, mother in enumerate(mothers):
+            births.create_birth({"mother_id": mother, "born_at": at(date(2026, 3, n + 1)), "sex": "MF"[n % 2],
+                                 "birth_order": 1})
+        applied = [registrations.create_registration({"mother_id": mother, "timing": "after_birth",
+                                                      "child_order": 1, "child_birth_date": date(2026, 3, 1)})
+                   for mother in mothers[:3]]
+        for step in ("accept", "register"):
+            registrations.transition(applied[0], step)
+        registrations.transition(applied[1], "accept")
+    in_town(app, town, work)
+    compute(app, town, "2026")
+    assert stored(app, town.id, "2026")["registration_rate"] == (Decimal(1), Decimal(5), Decimal("20.00"))
+
+
+def test_notice_timeliness_counts_births_by_their_date_and_their_first_notice(app, town):
+    from tenants.births.services import births
+    from tenants.registry.services import create_person
+
+    def work():
+        mother = create_person({"name": "母亲", "sex": "F", "birth_date": date(1991, 4, 4)}).id
+
+        def birth(born: datetime):
+            return births.create_birth({"mother_id": mother, "born_at": born, "sex": "F"})
+
+        # Born late on 31 Dec, noticed 3 hours later on 1 Jan: December's birth, on time.
+        new_year = birth(at(date(2025, 12, 31), 23))
+        births.receive_notice(source="卫生院", birth_id=new_year.id, received_at=new_year.born_at + timedelta(hours=3))
+        birth(at(date(2026, 1, 5)))  # no notice at all: late
+        twice = birth(at(date(2026, 1, 6)))  # on time, then a second, late notice: still on time, counted once
+        births.receive_notice(source="卫生院", birth_id=twice.id, received_at=twice.born_at + timedelta(hours=2))
+        births.receive_notice(source="县医院", birth_id=twice.id, received_at=twice.born_at + timedelta(hours=50))
+        late = birth(at(date(2026, 1, 7)))  # only a late notice
+        births.receive_notice(source="卫生院", birth_id=late.id, received_at=late.born_at + timedelta(hours=30))
+    in_town(app, town, work)
+    compute(app, town, "202512")
+    compute(app, town, "202601")
+    assert stored(app, town.id, "202512")["notice_timeliness"] == (1, 1, Decimal("100.00"))
+    assert stored(app, town.id, "202601")["notice_timeliness"] == (1, 3, Decimal("33.33"))

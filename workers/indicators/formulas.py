@@ -101,23 +101,26 @@ def natural_increase(period: Period) -> Figures:
 
 @formula("registration_rate")
 def registration_rate(period: Period) -> Figures:
-    """A birth counts as registered when its mother has a live application for that child's order
-    (the rule of tenants.births.services.tasks.has_registration, in one query)."""
+    """Births in the period whose birth registration is completed (status "registered"), over the births
+    in the period. An application still submitted or accepted is not a registration yet. A registration
+    belongs to a birth by its mother and the child's order (as in tenants.births.services.tasks)."""
     registered = exists().where(BirthRegistration.mother_id == Birth.mother_id,
                                 BirthRegistration.child_order == Birth.birth_order,
-                                BirthRegistration.status != "returned")
-    total = births(period)
+                                BirthRegistration.status == "registered")
     done = _count(select(func.count(Birth.id)).where(_births_in(period), Birth.birth_order.is_not(None), registered))
-    return _pair(done, total)
+    return _pair(done, births(period))
 
 
 @formula("notice_timeliness")
 def notice_timeliness(period: Period) -> Figures:
-    """Notices received in the period; on time when received within 24 hours of the birth."""
-    received = and_(BirthNotice.received_at >= _instant(period.start), BirthNotice.received_at < _instant(period.end))
-    total = _count(select(func.count(BirthNotice.id)).where(received))
-    on_time = _count(select(func.count(BirthNotice.id)).where(received, BirthNotice.on_time.is_(True)))
-    return _pair(on_time, total)
+    """Births in the period, and of them those whose first notice arrived within 24 hours of the birth.
+
+    Counted by the birth's date, not the notice's: a birth on 31 Dec noticed on 1 Jan belongs to December.
+    A birth without a notice is late. A notice is on time when it came within the limit (BirthNotice.on_time);
+    the first notice is on time exactly when any notice is, so a later, late notice changes nothing.
+    """
+    on_time = exists().where(BirthNotice.birth_id == Birth.id, BirthNotice.on_time.is_(True))
+    return _pair(_count(select(func.count(Birth.id)).where(_births_in(period), on_time)), births(period))
 
 
 @formula("contraceptive_prevalence")

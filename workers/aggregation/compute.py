@@ -39,7 +39,7 @@ def _compute(period_id: str) -> dict:
         # The county approved this month's report: its figures are final until it unlocks the month.
         # Nothing is written, so running again changes nothing either.
         figures = approved_figures(town.id, period_id) or {}
-        return {code: str(catalog.get(code).value(*pair)) for code, pair in figures.items()}
+        return {code: str(catalog.get(code).value(*pair, period.months)) for code, pair in figures.items()}
     seen = _changes_seen(town.id, period_id)
     started = time.perf_counter()
     g.population_memo, g.births_memo = {}, {}  # counts several formulas share; they end with the job
@@ -47,7 +47,7 @@ def _compute(period_id: str) -> dict:
     _store(town.id, period, figures)
     checks.review(town.id, period, figures)
     _mark_clean(town.id, period_id, seen, int((time.perf_counter() - started) * 1000))
-    return {code: str(catalog.get(code).value(*pair)) for code, pair in figures.items()}
+    return {code: str(catalog.get(code).value(*pair, period.months)) for code, pair in figures.items()}
 
 
 def _insert(dialect: str):
@@ -73,7 +73,7 @@ def _store(town_id: int, period: periods.Period, figures: dict[str, tuple[Decima
     now = utcnow()
     rows = [{"town_id": town_id, "indicator": code, "period": period.id, "period_kind": period.kind,
              "period_start": period.start, "numerator": numerator, "denominator": denominator,
-             "value": catalog.get(code).value(numerator, denominator), "computed_at": now}
+             "value": catalog.get(code).value(numerator, denominator, period.months), "computed_at": now}
             for code, (numerator, denominator) in figures.items()]
     statement = _insert(_dialect())(table).values(rows)
     db.session.execute(statement.on_conflict_do_update(

@@ -18,7 +18,7 @@ from renkou.errors import ConflictError
 from renkou.extensions import db
 from renkou.indicators import freshness, periods
 from renkou.indicators.models import TownPeriod
-from tests.conftest import in_town
+from tests.conftest import in_town, login
 from tests.test_indicators import compute, stored
 
 NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # 10:00 on 28 Nov 2026 in the county
@@ -134,6 +134,10 @@ def test_a_month_waiting_for_its_recomputation_is_neither_submitted_nor_approved
         with pytest.raises(ConflictError):
             workflow.approve(record, "202605", boss)
         db.session.rollback()
+    county = app.test_client()
+    login(county, "county_boss")
+    page = county.get(f"/county/reports/{town.code}/202605").get_data(as_text=True)
+    assert 'id="approve-waits"' in page and 'http-equiv="refresh"' in page  # it says so, and waits
     compute(app, town, "202605")
     with app.app_context():
         record = db.session.get(Town, town.id)

@@ -48,6 +48,7 @@ from renkou.types import UTCDateTime, utcnow
 _CHANGED_DATES = "renkou.indicators.changed_dates"
 _SAVEPOINT_DATES = "renkou.indicators.savepoint_dates"
 _STOCK = "stock"
+_TO_QUEUE = "renkou.indicators.to_queue"
 RECOMPUTE_JOB = "workers.aggregation.compute.compute_town_period"
 
 
@@ -186,8 +187,20 @@ def mark_and_queue(session: Session, town_id: int, town_code: str, period_ids: l
         return
     connection = session.connection()
     connection.execute(_upsert_marks(connection.dialect.name, town_id, period_ids))
-    delay = current_app.config["RENKOU_SETTINGS"].aggregation_delay_seconds
-    after_commit(session, lambda: enqueue_recomputations(town_code, list(period_ids), delay))
+    # One queueing after the commit for everything the transaction marked: an import marks at every row's
+    # savepoint, and would otherwise queue the same window once per row.
+    info = session.info
+    waiting = info.get(_TO_QUEUE)
+    if waiting is None:
+        waiting = info[_TO_QUEUE] = {}
+        delay = current_app.config["RENKOU_SETTINGS"].aggregation_delay_seconds
+        after_commit(session, lambda: _queue_waiting(info.pop(_TO_QUEUE, {}), delay))
+    waiting.setdefault(town_code, {}).update(dict.fromkeys(period_ids))
+
+
+def _queue_waiting(waiting: dict[str, dict], delay_seconds: int) -> None:
+    for town_code, period_ids in waiting.items():
+        enqueue_recomputations(town_code, list(period_ids), delay_seconds)
 
 
 def mark_window(session: Session, town_id: int, town_code: str, today: date | None = None) -> None:
@@ -240,6 +253,7 @@ def _forget(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:
         session.info.pop(_CHANGED_DATES, None)
         session.info.pop(_SAVEPOINT_DATES, None)
+        session.info.pop(_TO_QUEUE, None)  # its after-commit queueing went with the rollback
 
 
 def enqueue_recomputations(town_code: str, period_ids: list[str], delay_seconds: int) -> int:

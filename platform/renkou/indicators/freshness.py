@@ -68,11 +68,11 @@ def recorded_dates(instance) -> set[date]:
     are now and as they were before this change (a corrected date moves the old day's periods too)."""
     found = set()
     state = inspect(instance)
-    for column in state.mapper.columns:
-        if not isinstance(column.type, Date | UTCDateTime) or column.key in ("created_at", "updated_at"):
+    for prop in state.mapper.column_attrs:
+        if not isinstance(prop.columns[0].type, Date | UTCDateTime) or prop.key in ("created_at", "updated_at"):
             continue
         # Loaded values only: a deleted row cannot be read again.
-        values = [state.dict.get(column.key), *state.attrs[column.key].history.deleted]
+        values = [state.dict.get(prop.key), *state.attrs[prop.key].history.deleted]
         for value in values:
             if isinstance(value, datetime):
                 found.add(_local_date(value))

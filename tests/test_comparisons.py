@@ -248,8 +248,8 @@ def test_sub_year_birth_rates_are_annualised_and_say_so(app, towns):
     assert (county["birth_rate"].numerator, county["birth_rate"].denominator) == (d(15), d(4000))
     assert county["birth_rate"].value == d(45)  # Σ/Σ, then annualised
     assert birth_rate.value(d(5), d(1000), parse("2026").months) == d(5)
-    with app.test_request_context():
-        assert with_unit("birth_rate", d(60)) == "60.00‰ a year"
+    with app.test_request_context():  # the unit says it is a yearly rate, in the UI's Chinese
+        assert with_unit("birth_rate", d(60)) == "60.00‰（年率）"
 
 
 def test_monitored_indicators_take_no_target_and_no_rank(app, towns):

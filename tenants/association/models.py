@@ -117,7 +117,9 @@ class Liaison(TownModel):
     ``end_date`` (inclusive; none: still). A household with two liaisons counts once in the coverage."""
 
     __tablename__ = "association_liaisons"
-    __table_args__ = (CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ck_association_liaisons_period"),)
+    __table_args__ = (
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ck_association_liaisons_period"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("association_members.id", ondelete="CASCADE"), index=True)

@@ -13,7 +13,7 @@ import functools
 
 from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, create_mock_engine
 from sqlalchemy.engine import Connection
-from sqlalchemy.schema import CreateTable
+from sqlalchemy.schema import AddConstraint, CreateIndex, CreateTable
 
 from renkou.db import town_schema
 
@@ -44,26 +44,26 @@ def _statements(dialect_name: str) -> tuple[str, ...]:
     order, with the town's schema left as a placeholder (none on SQLite, where the town is the file)."""
     from renkou.models import town_metadata
 
+    dialect = create_mock_engine(f"{dialect_name}://", lambda *args, **kwargs: None).dialect
     translate = {None: _PLACEHOLDER} if dialect_name == "postgresql" else None
-    found: list[str] = []
 
-    def compile_ddl(element, *_multiparams, **_params):
-        if dialect_name == "sqlite" and isinstance(element, CreateTable):
-            # create_all leaves out a key added after both tables exist (use_alter), as SQLite cannot
-            # ALTER one in; it checks keys only when rows are written, so the key goes inline.
-            element = CreateTable(element.element)
-        compiled = element.compile(dialect=engine.dialect, schema_translate_map=translate,
-                                   render_schema_translate=translate is not None)
-        found.append(str(compiled).strip())
+    def compiled(element) -> str:
+        return str(element.compile(dialect=dialect, schema_translate_map=translate,
+                                   render_schema_translate=translate is not None)).strip()
 
-    # On a copy: compiling an ALTER TABLE … ADD CONSTRAINT marks the key as not inline on the tables
-    # themselves, which would then leave it out of the other dialect's CREATE TABLE.
-    tables = MetaData(naming_convention=town_metadata.naming_convention)
-    for table in town_metadata.tables.values():
-        table.to_metadata(tables)
-    engine = create_mock_engine(f"{dialect_name}://", compile_ddl)
-    tables.create_all(engine, checkfirst=False)
-    _version_table().create(engine, checkfirst=False)
+    found, added_later = [], []
+    for table in town_metadata.sorted_tables:
+        # A key between two tables that point at each other (use_alter) is added once both exist on
+        # PostgreSQL; SQLite cannot add one to a table, and checks keys only when rows are written, so it
+        # goes inline there.
+        inline = [key for key in table.foreign_key_constraints if dialect_name == "sqlite" or not key.use_alter]
+        added_later += [key for key in table.foreign_key_constraints if key not in inline]
+        found.append(compiled(CreateTable(table, include_foreign_key_constraints=inline)))
+        found += [compiled(CreateIndex(index)) for index in sorted(table.indexes, key=lambda index: index.name)]
+    # isolate_from_table=False: leave the key as the models declare it (SQLAlchemy would otherwise mark it
+    # as never inline, for every later CREATE TABLE of that table, whatever the dialect).
+    found += [compiled(AddConstraint(key, isolate_from_table=False)) for key in added_later]
+    found.append(compiled(CreateTable(_version_table())))
     return tuple(found)
 
 

@@ -135,6 +135,34 @@ def reset_storage(application) -> None:
     keys = list(client.scan_iter(f"*{settings.redis_prefix}*"))
     if keys:
         client.delete(*keys)
+    forget_rq_traces(client, settings.redis_prefix)
+
+
+def forget_rq_traces(client, prefix: str) -> None:
+    """What RQ keeps of this run under keys of its own naming: queue, worker and cron-job names in its
+    global sets, and the jobs and results of cron ticks and unnamed workers (random ids). Other runs'
+    entries stay."""
+    for key in ("rq:queues", "rq:workers"):
+        members = [member for member in client.smembers(key) if prefix.encode() in member]
+        if members:
+            client.srem(key, *members)
+    for key in ("rq:cron_jobs", "rq:cron_schedulers"):
+        if client.type(key) == b"zset":
+            members = [member for member in client.zrange(key, 0, -1) if prefix.encode() in member]
+            if members:
+                client.zrem(key, *members)
+    for pattern, field in (("rq:job:*", "origin"), ("rq:worker:*", "queues")):
+        keys = [key for key in client.scan_iter(pattern, count=1000) if client.type(key) == b"hash"]
+        if not keys:
+            continue
+        with client.pipeline() as pipeline:
+            for key in keys:
+                pipeline.hget(key, field)
+            owners = pipeline.execute()
+        ours = [key for key, owner in zip(keys, owners, strict=True) if owner and prefix.encode() in owner]
+        ours += [b"rq:results:" + key.removeprefix(b"rq:job:") for key in ours if key.startswith(b"rq:job:")]
+        if ours:
+            client.delete(*ours)
 
 
 @pytest.fixture

@@ -262,6 +262,8 @@ def _load(schema, data):
 @with_appcontext
 def worker(kinds, burst, with_scheduler):
     """Work on RQ queues by kind (aggregation, submissions, exchange, default; all when none given)."""
+    import uuid
+
     from flask import current_app
     from rq import Worker
 
@@ -276,7 +278,10 @@ def worker(kinds, burst, with_scheduler):
     jobs.preload()
     queues = [jobs.get_queue(kind) for kind in (kinds or jobs.QUEUE_KINDS)]
     db.session.remove()
-    Worker(queues, connection=get_redis()).work(burst=burst, with_scheduler=with_scheduler)
+    # Named after the installation, as its queues and job ids are: installations sharing a Redis can
+    # tell their workers apart.
+    name = f"{current_app.config['RENKOU_SETTINGS'].redis_prefix}-{uuid.uuid4().hex}"
+    Worker(queues, connection=get_redis(), name=name).work(burst=burst, with_scheduler=with_scheduler)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -9,11 +9,14 @@ Set RENKOU_TEST_BACKENDS=postgresql (or sqlite) to run one backend only.
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
+import functools
 import os
 import re
 import uuid
 from datetime import date
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -102,12 +105,53 @@ def app(settings):
 
 
 def build_app(settings: Settings):
+    """The app on ``settings`` with the shared schema at head. The shared tree is migrated once per test
+    process: a PostgreSQL database keeps its schema between tests (they empty its tables), and a SQLite
+    test starts from a copy of a shared.db migrated once."""
     from renkou.migrations.runner import upgrade_shared
 
+    migrated = _clone_shared_sqlite(settings) if settings.database_url is None else \
+        settings.database_url in _MIGRATED_DATABASES
     application = create_app(settings)
-    with application.app_context():
-        upgrade_shared(db.engine)
+    if not migrated:
+        with application.app_context():
+            upgrade_shared(db.engine)
+        if settings.database_url is not None:
+            _MIGRATED_DATABASES.add(settings.database_url)
     return application
+
+
+_MIGRATED_DATABASES: set[str] = set()
+
+
+def _clone_shared_sqlite(settings: Settings) -> bool:
+    """Copy the process's migrated shared.db into a new data folder; False if the folder has one already
+    (a second app of the same test), which then gets the usual upgrade."""
+    import sqlite3
+
+    target = settings.data_dir / "shared.db"
+    if target.exists():
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(_shared_sqlite_template()) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    return True
+
+
+@functools.cache
+def _shared_sqlite_template() -> str:
+    import shutil
+    import tempfile
+
+    from renkou.migrations.runner import upgrade_shared
+
+    folder = Path(tempfile.mkdtemp(prefix="renkou-shared-template-"))
+    atexit.register(shutil.rmtree, folder, True)
+    template = create_app(make_settings("sqlite", folder, None, REDIS_URL))
+    with template.app_context():
+        upgrade_shared(db.engine)
+        db.engine.dispose()
+    return str(folder / "var" / "shared.db")
 
 
 def reset_storage(application) -> None:

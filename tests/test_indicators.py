@@ -201,3 +201,24 @@ def test_computing_clears_the_dirty_mark_it_read(app, town):
         mark = db.session.scalar(select(TownPeriod).where(TownPeriod.town_id == town.id,
                                                           TownPeriod.period == "202601"))
         assert mark.dirty_since is None and mark.computed_at is not None
+
+
+def test_a_birth_rate_no_real_population_has_is_flagged(app, town):
+    """A year with 73 births per 1,000 people (a register missing most of its people) is flagged for review;
+    a month's rate is not a year's and raises nothing."""
+    from tenants.births.services import births
+    from tenants.registry.services import create_person
+
+    def work():
+        people = [create_person({"name": f"居民{n}", "sex": "F", "birth_date": date(1990, 5, 5)}).id for n in range(40)]
+        for n in range(3):
+            births.create_birth({"mother_id": people[n], "born_at": at(date(2025, 3, 1)) + timedelta(minutes=n),
+                                 "sex": "M" if n % 2 else "F"})
+    in_town(app, town, work)
+    compute(app, town, "2025")
+    compute(app, town, "202503")
+    with app.app_context():
+        flags = db.session.scalars(select(ValidationFlag)).all()
+        assert [(flag.indicator, flag.rule, flag.period) for flag in flags] == \
+               [("birth_rate", "birth_rate_implausible", "2025")]
+        assert Decimal(flags[0].details["value"]) > 40

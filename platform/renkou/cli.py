@@ -38,6 +38,9 @@ def transaction():
         raise
 
 
+LOG_LEVELS = click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False)
+
+
 def with_appcontext(command=None, *, serve: bool = True):
     """Run the command in an application context, building the app only now (Flask's decorator of the
     same name, without importing Flask when the module loads). ``serve=False``: an app without pages
@@ -259,8 +262,9 @@ def _load(schema, data):
 @click.argument("kinds", nargs=-1)
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @click.option("--with-scheduler", is_flag=True, help="Also move scheduled and retried jobs onto their queues.")
+@click.option("--logging-level", default="INFO", type=LOG_LEVELS, help="RQ's log lines from this level up.")
 @with_appcontext
-def worker(kinds, burst, with_scheduler):
+def worker(kinds, burst, with_scheduler, logging_level):
     """Work on RQ queues by kind (aggregation, submissions, exchange, default; all when none given)."""
     import uuid
 
@@ -281,7 +285,8 @@ def worker(kinds, burst, with_scheduler):
     # Named after the installation, as its queues and job ids are: installations sharing a Redis can
     # tell their workers apart.
     name = f"{current_app.config['RENKOU_SETTINGS'].redis_prefix}-{uuid.uuid4().hex}"
-    Worker(queues, connection=get_redis(), name=name).work(burst=burst, with_scheduler=with_scheduler)
+    Worker(queues, connection=get_redis(), name=name).work(burst=burst, with_scheduler=with_scheduler,
+                                                           logging_level=logging_level.upper())
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -289,15 +294,16 @@ def worker(kinds, burst, with_scheduler):
 
 
 @click.command("cron")
+@click.option("--logging-level", default="INFO", type=LOG_LEVELS, help="RQ's log lines from this level up.")
 @with_appcontext
-def cron():
+def cron(logging_level):
     """Enqueue the schedules' tick every minute (RQ's cron). Run exactly one; a second is harmless."""
     from renkou import jobs
     from renkou.extensions import db
     from renkou.redisconn import get_redis
     from workers.schedules import cron_scheduler
 
-    scheduler = cron_scheduler(get_redis(), jobs.queue_name("default"))
+    scheduler = cron_scheduler(get_redis(), jobs.queue_name("default"), logging_level.upper())
     # One tick at once: after a restart, what fell due meanwhile runs now, not at the next minute.
     scheduler.get_jobs()[0].enqueue(get_redis())
     db.session.remove()
@@ -312,11 +318,12 @@ def cron():
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
 @click.option("--no-serve", is_flag=True, help="Prepare the demo county and exit.")
-def demo(host, port, no_serve):
+@click.option("--verbose", is_flag=True, help="Every request and every job in the log (else warnings only).")
+def demo(host, port, no_serve, verbose):
     """Run the platform on the embedded default with a seeded demo county."""
     from renkou import demo as demo_module
 
-    demo_module.run(host=host, port=port, serve=not no_serve)
+    demo_module.run(host=host, port=port, serve=not no_serve, verbose=verbose)
 
 
 COMMANDS = (db_group, town_group, user_group, token_group, worker, cron)

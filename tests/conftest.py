@@ -196,10 +196,14 @@ def forget_rq_traces(client, prefix: str) -> None:
             if members:
                 client.zrem(key, *members)
     for pattern, field in (("rq:job:*", "origin"), ("rq:worker:*", "queues")):
-        keys = [key for key in client.scan_iter(pattern, count=1000) if client.type(key) == b"hash"]
+        keys = list(client.scan_iter(pattern, count=1000))
         if not keys:
             continue
-        with client.pipeline() as pipeline:
+        with client.pipeline(transaction=False) as pipeline:
+            for key in keys:
+                pipeline.type(key)
+            kinds = pipeline.execute()
+            keys = [key for key, kind in zip(keys, kinds, strict=True) if kind == b"hash"]
             for key in keys:
                 pipeline.hget(key, field)
             owners = pipeline.execute()

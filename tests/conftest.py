@@ -9,11 +9,14 @@ Set RENKOU_TEST_BACKENDS=postgresql (or sqlite) to run one backend only.
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
+import functools
 import os
 import re
 import uuid
 from datetime import date
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -102,12 +105,53 @@ def app(settings):
 
 
 def build_app(settings: Settings):
+    """The app on ``settings`` with the shared schema at head. The shared tree is migrated once per test
+    process: a PostgreSQL database keeps its schema between tests (they empty its tables), and a SQLite
+    test starts from a copy of a shared.db migrated once."""
     from renkou.migrations.runner import upgrade_shared
 
+    migrated = _clone_shared_sqlite(settings) if settings.database_url is None else \
+        settings.database_url in _MIGRATED_DATABASES
     application = create_app(settings)
-    with application.app_context():
-        upgrade_shared(db.engine)
+    if not migrated:
+        with application.app_context():
+            upgrade_shared(db.engine)
+        if settings.database_url is not None:
+            _MIGRATED_DATABASES.add(settings.database_url)
     return application
+
+
+_MIGRATED_DATABASES: set[str] = set()
+
+
+def _clone_shared_sqlite(settings: Settings) -> bool:
+    """Copy the process's migrated shared.db into a new data folder; False if the folder has one already
+    (a second app of the same test), which then gets the usual upgrade."""
+    import sqlite3
+
+    target = settings.data_dir / "shared.db"
+    if target.exists():
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(_shared_sqlite_template()) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    return True
+
+
+@functools.cache
+def _shared_sqlite_template() -> str:
+    import shutil
+    import tempfile
+
+    from renkou.migrations.runner import upgrade_shared
+
+    folder = Path(tempfile.mkdtemp(prefix="renkou-shared-template-"))
+    atexit.register(shutil.rmtree, folder, True)
+    template = create_app(make_settings("sqlite", folder, None, REDIS_URL))
+    with template.app_context():
+        upgrade_shared(db.engine)
+        db.engine.dispose()
+    return str(folder / "var" / "shared.db")
 
 
 def reset_storage(application) -> None:
@@ -135,6 +179,38 @@ def reset_storage(application) -> None:
     keys = list(client.scan_iter(f"*{settings.redis_prefix}*"))
     if keys:
         client.delete(*keys)
+    forget_rq_traces(client, settings.redis_prefix)
+
+
+def forget_rq_traces(client, prefix: str) -> None:
+    """What RQ keeps of this run under keys of its own naming: queue, worker and cron-job names in its
+    global sets, and the jobs and results of cron ticks and unnamed workers (random ids). Other runs'
+    entries stay."""
+    for key in ("rq:queues", "rq:workers"):
+        members = [member for member in client.smembers(key) if prefix.encode() in member]
+        if members:
+            client.srem(key, *members)
+    for key in ("rq:cron_jobs", "rq:cron_schedulers"):
+        if client.type(key) == b"zset":
+            members = [member for member in client.zrange(key, 0, -1) if prefix.encode() in member]
+            if members:
+                client.zrem(key, *members)
+    for pattern, field in (("rq:job:*", "origin"), ("rq:worker:*", "queues")):
+        keys = list(client.scan_iter(pattern, count=1000))
+        if not keys:
+            continue
+        with client.pipeline(transaction=False) as pipeline:
+            for key in keys:
+                pipeline.type(key)
+            kinds = pipeline.execute()
+            keys = [key for key, kind in zip(keys, kinds, strict=True) if kind == b"hash"]
+            for key in keys:
+                pipeline.hget(key, field)
+            owners = pipeline.execute()
+        ours = [key for key, owner in zip(keys, owners, strict=True) if owner and prefix.encode() in owner]
+        ours += [b"rq:results:" + key.removeprefix(b"rq:job:") for key in ours if key.startswith(b"rq:job:")]
+        if ours:
+            client.delete(*ours)
 
 
 @pytest.fixture

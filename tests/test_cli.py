@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 
 from sqlalchemy import select
 
@@ -125,3 +128,45 @@ def test_user_and_token_commands(app, client, factory):
         stored = db.session.scalars(select(ApiToken.token_hash)).all()
     assert token not in stored and len(stored) == 1
     assert run(app, "token", "create", "--username", "nobody").exit_code == 1
+
+
+def test_the_command_loads_without_the_web_stack():
+    """`renkou --help` answers at once: loading the command imports neither Flask nor SQLAlchemy, let alone
+    the application (each command imports what it uses when it runs)."""
+    probe = ("import sys, renkou.cli; "
+             "print(sorted(name for name in ('flask', 'sqlalchemy', 'renkou.app', 'renkou.models') "
+             "if name in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
+    from renkou.accounts.roles import COUNTY_ROLES, TOWN_ROLES
+    from renkou.cli import COUNTY_ROLE_CHOICES, TOWN_ROLE_CHOICES
+
+    assert (COUNTY_ROLE_CHOICES, TOWN_ROLE_CHOICES) == (COUNTY_ROLES, TOWN_ROLES)
+
+
+def test_town_create_as_a_process_of_its_own(app, settings):
+    """`renkou town create` in a new process builds an app without pages; the town it makes is whole: its
+    row, its administrator and its storage at the town tree's head."""
+    from renkou.migrations.runner import head, town_revision
+    from renkou.tenancy.services import get_town_by_slug
+
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("RENKOU_")}
+    environment.update(RENKOU_DATA_DIR=str(settings.data_dir), RENKOU_REDIS_URL=settings.redis_url,
+                       RENKOU_REDIS_PREFIX=settings.redis_prefix, RENKOU_SECRET_KEY=settings.secret_key,
+                       RENKOU_COUNTY_CODE=settings.county_code, RENKOU_SECURE_COOKIES="0")
+    if settings.database_url:
+        environment["RENKOU_DATABASE_URL"] = settings.database_url
+    created = subprocess.run(
+        [sys.executable, "-c", "from renkou.cli import main; main()", "town", "create", "--code", "411524105",
+         "--name", "苏仙石乡", "--slug", "suxianshi", "--admin-username", "sxs_admin", "--admin-password",
+         "Suxianshi-pass-1"], env=environment, capture_output=True, text=True, timeout=600)
+    assert created.returncode == 0, created.stderr
+    assert "town 411524105 苏仙石乡 created at /t/suxianshi/" in created.stdout
+    engines = app.extensions["renkou.town_engines"]
+    with app.app_context():
+        assert get_town_by_slug("suxianshi").code == "411524105"
+        with engines.town_connection("411524105") as connection:
+            assert town_revision(connection, "411524105") == head("town")
+    from tests.conftest import login
+
+    assert login(app.test_client(), "sxs_admin", "Suxianshi-pass-1").status_code == 302

@@ -679,3 +679,11 @@ def test_pip_install_ships_every_data_file():
                        and path.suffix not in {".py", ".pyc"}}
     missing = sorted(str(path.relative_to(ROOT)) for path in data_files - shipped)
     assert not missing, f"`pip install .` would leave out {len(missing)} files, e.g. {missing[:5]}"
+
+
+def test_the_licence_is_an_spdx_expression():
+    """setuptools deprecates `project.license` as a table (PEP 639): an SPDX expression, with a setuptools
+    that reads one (77+)."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert pyproject["project"]["license"] == "LicenseRef-Proprietary"
+    assert "setuptools>=77" in pyproject["build-system"]["requires"]

@@ -282,3 +282,24 @@ def test_the_readme_indicator_table_matches_the_catalog(app):
             assert indicator.name_zh in name and indicator.name_en in name
             assert (numerator, denominator) == (str(indicator.numerator), str(indicator.denominator))
             assert ("a year" in unit) == indicator.annualised and indicator.unit in unit
+
+
+def test_a_birth_rate_no_real_population_has_is_flagged(app, town):
+    """A year with 73 births per 1,000 people (a register missing most of its people) is flagged for review;
+    a month's rate is not a year's and raises nothing."""
+    from tenants.births.services import births
+    from tenants.registry.services import create_person
+
+    def work():
+        people = [create_person({"name": f"居民{n}", "sex": "F", "birth_date": date(1990, 5, 5)}).id for n in range(40)]
+        for n in range(3):
+            births.create_birth({"mother_id": people[n], "born_at": at(date(2025, 3, 1)) + timedelta(minutes=n),
+                                 "sex": "M" if n % 2 else "F"})
+    in_town(app, town, work)
+    compute(app, town, "2025")
+    compute(app, town, "202503")
+    with app.app_context():
+        flags = db.session.scalars(select(ValidationFlag)).all()
+        assert [(flag.indicator, flag.rule, flag.period) for flag in flags] == \
+               [("birth_rate", "birth_rate_implausible", "2025")]
+        assert Decimal(flags[0].details["value"]) > 40

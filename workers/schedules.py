@@ -111,7 +111,7 @@ TICK_TIMEOUT = 120  # seconds; far below services.STALE_CLAIM, so a claim that o
 TICK_TTL = 300  # a tick still waiting after 5 minutes is dropped: a later tick does the same work
 
 
-def cron_scheduler(connection, queue_name: str):
+def cron_scheduler(connection, queue_name: str, logging_level: str = "INFO"):
     """RQ's CronScheduler enqueuing ``tick`` on ``queue_name`` at the start of every minute.
 
     Run exactly one (RQ's cron has no lock); a second one only doubles the ticks, which the
@@ -121,7 +121,7 @@ def cron_scheduler(connection, queue_name: str):
     from rq.cron import CronScheduler
 
     name = f"{queue_name}-cron-{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-    scheduler = CronScheduler(connection=connection, name=name)
+    scheduler = CronScheduler(connection=connection, name=name, logging_level=logging_level)
     scheduler.register(tick, queue_name, cron="* * * * *", job_timeout=TICK_TIMEOUT, ttl=TICK_TTL,
                        failure_ttl=int(jobs.FAILED_JOB_TTL.total_seconds()), result_ttl=3600,
                        name=f"{queue_name}-schedules-tick")

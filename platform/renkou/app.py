@@ -33,7 +33,10 @@ class JSONProvider(DefaultJSONProvider):
         return DefaultJSONProvider.default(value)
 
 
-def create_app(settings: Settings | None = None) -> Flask:
+def create_app(settings: Settings | None = None, *, serve: bool = True) -> Flask:
+    """The application. ``serve=False`` leaves the pages, the API and the areas' registries out: enough
+    for commands that work on storage and accounts (`renkou town create`, `renkou db upgrade`…), which
+    then start in a fraction of the time."""
     settings = settings or Settings.from_env()
     app = Flask("renkou", root_path=str(HERE), template_folder="web/templates", static_folder="web/static")
     app.json = JSONProvider(app)
@@ -43,7 +46,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     redisconn.init_app(app)
     _init_security(app, settings)
     _init_i18n(app)
-    _register_blueprints(app)
+    if serve:
+        _register_blueprints(app)
     _init_request_cycle(app)
     from renkou.indicators import freshness
 

@@ -7,20 +7,23 @@ with the reasons.
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
 
 import click
-from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
 
-from renkou.accounts.roles import COUNTY_ROLES, TOWN_ROLES
-from renkou.errors import ServiceError
-from renkou.extensions import db
+# Roles as plain words: importing renkou.accounts.roles would load Flask-Babel, and `renkou --help` must
+# not wait for the web stack. tests/test_cli.py checks they match.
+COUNTY_ROLE_CHOICES = ("county_admin", "county_viewer", "audit_admin")
+TOWN_ROLE_CHOICES = ("town_admin", "town_staff", "town_viewer")
 
 
 @contextlib.contextmanager
 def transaction():
     """Commit once on success; on a ServiceError roll back and exit 1 with the messages."""
+    from renkou.errors import ServiceError
+    from renkou.extensions import db
+
     try:
         yield
         db.session.commit()
@@ -35,19 +38,47 @@ def transaction():
         raise
 
 
-def _create_app():
+LOG_LEVELS = click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False)
+
+
+def with_appcontext(command=None, *, serve: bool = True):
+    """Run the command in an application context, building the app only now (Flask's decorator of the
+    same name, without importing Flask when the module loads). ``serve=False``: an app without pages
+    (see create_app), for commands on storage and accounts. Under ``app.test_cli_runner()`` the app
+    given is used."""
+
+    def decorate(function):
+        @click.pass_context
+        def run(ctx, *args, **kwargs):
+            from flask import current_app
+            from flask.cli import ScriptInfo
+
+            if not current_app:
+                info = ctx.find_object(ScriptInfo) or ScriptInfo(
+                    create_app=functools.partial(_create_app, serve), set_debug_flag=False,
+                    load_dotenv_defaults=False)
+                ctx.with_resource(info.load_app().app_context())
+            return ctx.invoke(function, *args, **kwargs)
+
+        return functools.update_wrapper(run, function)
+
+    return decorate(command) if command is not None else decorate
+
+
+def _create_app(serve: bool = True):
     from renkou.app import create_app
 
-    return create_app()
+    return create_app(serve=serve)
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, set_debug_flag=False, load_dotenv=False)
+@click.group()
 def main():
     """Renkou: the county's population-services platform."""
 
 
 def init_app(app) -> None:
-    for command in (db_group, town_group, user_group, token_group, worker, cron):
+    """Also offer the commands on ``app.cli`` (``flask --app renkou.app`` and ``app.test_cli_runner()``)."""
+    for command in COMMANDS:
         app.cli.add_command(command)
 
 
@@ -62,11 +93,14 @@ def db_group():
 
 @db_group.command("upgrade")
 @click.option("--workers", type=int, default=None, help="Towns migrated in parallel (RENKOU_MIGRATE_WORKERS).")
-@with_appcontext
+@with_appcontext(serve=False)
 def db_upgrade(workers):
     """Upgrade the shared schema, then every town that is behind."""
+    from flask import current_app
+
     from renkou.crypto.keys import ensure_town_keys
     from renkou.db import town_engines
+    from renkou.extensions import db
     from renkou.migrations.runner import upgrade_shared, upgrade_towns
     from renkou.tenancy.services import list_towns
 
@@ -111,7 +145,7 @@ def town_group():
 @click.option("--slug", required=True, help="URL name, e.g. chengguan.")
 @click.option("--admin-username", required=True)
 @click.option("--admin-password", default=None, help="Generated and printed when left out.")
-@with_appcontext
+@with_appcontext(serve=False)
 def town_create(code, name, slug, admin_username, admin_password):
     """Onboard a town with its first administrator."""
     from renkou.accounts.passwords import generate_password
@@ -130,7 +164,7 @@ def town_create(code, name, slug, admin_username, admin_password):
 
 
 @town_group.command("list")
-@with_appcontext
+@with_appcontext(serve=False)
 def town_list():
     """Every town with its status."""
     from renkou.tenancy.services import list_towns
@@ -141,7 +175,7 @@ def town_list():
 
 @town_group.command("archive")
 @click.argument("slug")
-@with_appcontext
+@with_appcontext(serve=False)
 def town_archive(slug):
     """Make a town read-only and hidden from its users; its data is kept."""
     from renkou.tenancy.services import archive_town, get_town_by_slug
@@ -163,16 +197,16 @@ def user_group():
 @user_group.command("create")
 @click.option("--username", required=True)
 @click.option("--password", default=None, help="Required for a new account.")
-@click.option("--role", required=True, type=click.Choice(COUNTY_ROLES + TOWN_ROLES))
+@click.option("--role", required=True, type=click.Choice(COUNTY_ROLE_CHOICES + TOWN_ROLE_CHOICES))
 @click.option("--town", "town_slug", default=None, help="Town slug, for a town role.")
 @click.option("--display-name", default="")
-@with_appcontext
+@with_appcontext(serve=False)
 def user_create(username, password, role, town_slug, display_name):
     """Create an account with a county role, or with a role in one town (an existing account gains the town)."""
     from renkou.accounts import services as accounts
     from renkou.tenancy.services import get_town_by_slug
 
-    if (role in TOWN_ROLES) != bool(town_slug):
+    if (role in TOWN_ROLE_CHOICES) != bool(town_slug):
         raise click.UsageError("a town role needs --town; a county role takes none")
     with transaction():
         user = accounts.find_user(username) if town_slug else None
@@ -194,10 +228,11 @@ def token_group():
 @token_group.command("create")
 @click.option("--username", required=True)
 @click.option("--name", default="", help="What the token is for.")
-@with_appcontext
+@with_appcontext(serve=False)
 def token_create(username, name):
     """Create an API token; it is printed once and stored hashed."""
     from renkou.accounts import services as accounts
+    from renkou.errors import ServiceError
 
     with transaction():
         user = accounts.find_user(username)
@@ -210,6 +245,7 @@ def token_create(username, name):
 def _load(schema, data):
     from marshmallow import ValidationError
 
+    from renkou.errors import ServiceError
     from renkou.schemas import messages_of
 
     try:
@@ -226,12 +262,17 @@ def _load(schema, data):
 @click.argument("kinds", nargs=-1)
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @click.option("--with-scheduler", is_flag=True, help="Also move scheduled and retried jobs onto their queues.")
+@click.option("--logging-level", default="INFO", type=LOG_LEVELS, help="RQ's log lines from this level up.")
 @with_appcontext
-def worker(kinds, burst, with_scheduler):
+def worker(kinds, burst, with_scheduler, logging_level):
     """Work on RQ queues by kind (aggregation, submissions, exchange, default; all when none given)."""
+    import uuid
+
+    from flask import current_app
     from rq import Worker
 
     from renkou import jobs
+    from renkou.extensions import db
     from renkou.redisconn import get_redis
 
     unknown = set(kinds) - set(jobs.QUEUE_KINDS)
@@ -241,7 +282,11 @@ def worker(kinds, burst, with_scheduler):
     jobs.preload()
     queues = [jobs.get_queue(kind) for kind in (kinds or jobs.QUEUE_KINDS)]
     db.session.remove()
-    Worker(queues, connection=get_redis()).work(burst=burst, with_scheduler=with_scheduler)
+    # Named after the installation, as its queues and job ids are: installations sharing a Redis can
+    # tell their workers apart.
+    name = f"{current_app.config['RENKOU_SETTINGS'].redis_prefix}-{uuid.uuid4().hex}"
+    Worker(queues, connection=get_redis(), name=name).work(burst=burst, with_scheduler=with_scheduler,
+                                                           logging_level=logging_level.upper())
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -249,14 +294,16 @@ def worker(kinds, burst, with_scheduler):
 
 
 @click.command("cron")
+@click.option("--logging-level", default="INFO", type=LOG_LEVELS, help="RQ's log lines from this level up.")
 @with_appcontext
-def cron():
+def cron(logging_level):
     """Enqueue the schedules' tick every minute (RQ's cron). Run exactly one; a second is harmless."""
     from renkou import jobs
+    from renkou.extensions import db
     from renkou.redisconn import get_redis
     from workers.schedules import cron_scheduler
 
-    scheduler = cron_scheduler(get_redis(), jobs.queue_name("default"))
+    scheduler = cron_scheduler(get_redis(), jobs.queue_name("default"), logging_level.upper())
     # One tick at once: after a restart, what fell due meanwhile runs now, not at the next minute.
     scheduler.get_jobs()[0].enqueue(get_redis())
     db.session.remove()
@@ -267,12 +314,18 @@ def cron():
 # renkou demo
 
 
-@main.command("demo")
+@click.command("demo")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
 @click.option("--no-serve", is_flag=True, help="Prepare the demo county and exit.")
-def demo(host, port, no_serve):
+@click.option("--verbose", is_flag=True, help="Every request and every job in the log (else warnings only).")
+def demo(host, port, no_serve, verbose):
     """Run the platform on the embedded default with a seeded demo county."""
     from renkou import demo as demo_module
 
-    demo_module.run(host=host, port=port, serve=not no_serve)
+    demo_module.run(host=host, port=port, serve=not no_serve, verbose=verbose)
+
+
+COMMANDS = (db_group, town_group, user_group, token_group, worker, cron)
+for _command in (*COMMANDS, demo):
+    main.add_command(_command)

@@ -32,7 +32,7 @@ TOWNS = (
 SHARED_STAFF = ("cg_staff", ("chengguan", "shangshiqiao"))
 
 
-def run(host: str, port: int, serve: bool = True) -> None:
+def run(host: str, port: int, serve: bool = True, verbose: bool = False) -> None:
     from renkou.app import create_app
     from renkou.redisconn import start_embedded_redis
 
@@ -51,16 +51,25 @@ def run(host: str, port: int, serve: bool = True) -> None:
     with app.app_context():
         upgrade_all(app)
         seed()
-    _print_welcome(host, port, settings)
-    if serve:
-        worker = start_worker(settings)
+    if not serve:
+        _print_welcome(host, port, settings)
+    else:
+        # The helpers log warnings only unless asked (--verbose): their chatter would bury the sign-ins,
+        # which come last.
+        level = "INFO" if verbose else "WARNING"
+        worker = start_worker(settings, level)
         click.echo(f"Background worker: pid {worker.pid} (every queue; imports of more than 1,000 rows run there)")
-        cron = start_cron(settings)
+        cron = start_cron(settings, level)
         click.echo(f"Scheduler: pid {cron.pid} (`renkou cron`: the schedules at /county/jobs)")
         if bureau is not None:
             click.echo(f"Stand-in higher bureau: {bureau.url} (told to fail, stall or reject at "
                        f"{bureau.base_url}/control; what it stored at {bureau.base_url}/submissions)")
+        import logging
+
         from werkzeug.serving import run_simple
+
+        logging.getLogger("werkzeug").setLevel(level)
+        _print_welcome(host, port, settings)
 
         # Flask's CLI refuses app.run(); the demo serves with Werkzeug's threaded server directly.
         # Production serves with gunicorn (deploy/gunicorn.conf.py).
@@ -87,16 +96,16 @@ def start_standin_bureau(settings: Settings):
                                bureau_replies_url=settings.bureau_replies_url or bureau.base_url + REPLIES_PATH), bureau
 
 
-def start_worker(settings: Settings) -> subprocess.Popen:
+def start_worker(settings: Settings, logging_level: str = "WARNING") -> subprocess.Popen:
     """`renkou worker` on every queue, with RQ's scheduler for delayed jobs (debounced recomputation)."""
     from renkou.jobs import QUEUE_KINDS
 
-    return _start_renkou(settings, "worker", "--with-scheduler", *QUEUE_KINDS)
+    return _start_renkou(settings, "worker", "--with-scheduler", "--logging-level", logging_level, *QUEUE_KINDS)
 
 
-def start_cron(settings: Settings) -> subprocess.Popen:
+def start_cron(settings: Settings, logging_level: str = "WARNING") -> subprocess.Popen:
     """`renkou cron`: enqueues the schedules' tick every minute."""
-    return _start_renkou(settings, "cron")
+    return _start_renkou(settings, "cron", "--logging-level", logging_level)
 
 
 def _start_renkou(settings: Settings, *args: str) -> subprocess.Popen:

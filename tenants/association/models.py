@@ -74,9 +74,11 @@ class Member(TownModel):
     """A member of the association: who (a registry person or a typed name), their number, group and role."""
 
     __tablename__ = "association_members"
+    # Check names are given in full, as their migration did; the naming convention prefixes them once more and
+    # that doubled name is what every town's database holds (tests/test_migrations.py compares them).
     __table_args__ = (
         CheckConstraint("(status = 'active' AND left_on IS NULL) OR (status = 'left' AND left_on IS NOT NULL)",
-                        name="left_on"),
+                        name="ck_association_members_left_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -115,7 +117,9 @@ class Liaison(TownModel):
     ``end_date`` (inclusive; none: still). A household with two liaisons counts once in the coverage."""
 
     __tablename__ = "association_liaisons"
-    __table_args__ = (CheckConstraint("end_date IS NULL OR end_date >= start_date", name="period"),)
+    __table_args__ = (
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ck_association_liaisons_period"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("association_members.id", ondelete="CASCADE"), index=True)

@@ -24,7 +24,9 @@ class FundingEntry(TownModel):
     """One payment into the work, as the voucher (凭证) in the town's books records it."""
 
     __tablename__ = "funding_entries"
-    __table_args__ = (CheckConstraint("amount_fen > 0", name="amount_positive"),)
+    # Check names are given in full, as their migration did; the naming convention prefixes them once more and
+    # that doubled name is what every town's database holds (tests/test_migrations.py compares them).
+    __table_args__ = (CheckConstraint("amount_fen > 0", name="ck_funding_entries_amount_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_date: Mapped[date] = mapped_column(Date, index=True)

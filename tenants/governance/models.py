@@ -136,13 +136,15 @@ class AgreementItem(TownModel):
     """One item of an agreement: what is to be done, its points and target, and its year-end score."""
 
     __tablename__ = "agreement_items"
+    # Check names are given in full, as their migration did; the naming convention prefixes them once more and
+    # that doubled name is what every town's database holds (tests/test_migrations.py compares them).
     __table_args__ = (
         CheckConstraint(
             "(veto AND veto_kind IN ({})) OR (NOT veto AND veto_kind IS NULL)".format(
                 ", ".join(f"'{kind}'" for kind in VETO_KINDS)),
-            name="veto_kind",
+            name="ck_agreement_items_veto_kind",
         ),
-        CheckConstraint("weight >= 0", name="weight"),
+        CheckConstraint("weight >= 0", name="ck_agreement_items_weight"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

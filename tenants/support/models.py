@@ -35,8 +35,10 @@ class RollEntry(TownModel):
     """A person confirmed onto a year's roll of one kind of support, with the year's amount."""
 
     __tablename__ = "support_roll_entries"
+    # Check names are given in full, as their migration did; the naming convention prefixes them once more and
+    # that doubled name is what every town's database holds (tests/test_migrations.py compares them).
     __table_args__ = (UniqueConstraint("person_id", "kind", "year"),
-                      CheckConstraint("amount_fen > 0", name="amount_positive"))
+                      CheckConstraint("amount_fen > 0", name="ck_support_roll_entries_amount_positive"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"), index=True)
@@ -69,7 +71,7 @@ class SupportPayment(TownModel):
     """A payment against a roll entry, as the bank's or the office's voucher records it."""
 
     __tablename__ = "support_payments"
-    __table_args__ = (CheckConstraint("amount_fen > 0", name="amount_positive"),)
+    __table_args__ = (CheckConstraint("amount_fen > 0", name="ck_support_payments_amount_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     roll_entry_id: Mapped[int] = mapped_column(ForeignKey("support_roll_entries.id", ondelete="RESTRICT"),
@@ -94,7 +96,7 @@ class SubsidyApplication(TownModel):
 
     __tablename__ = "childcare_subsidies"
     __table_args__ = (UniqueConstraint("child_id", "subsidy_year"),
-                      CheckConstraint("amount_fen >= 0", name="amount_not_negative"))
+                      CheckConstraint("amount_fen >= 0", name="ck_childcare_subsidies_amount_not_negative"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"), index=True)
@@ -137,7 +139,7 @@ class Assistance(TownModel):
     __tablename__ = "support_assistance"
     # One record per household, kind and day: how a re-imported sheet finds it again.
     __table_args__ = (UniqueConstraint("household_id", "given_on", "kind"),
-                      CheckConstraint("value_fen > 0", name="value_positive"))
+                      CheckConstraint("value_fen > 0", name="ck_support_assistance_value_positive"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="RESTRICT"), index=True)

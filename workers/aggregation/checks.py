@@ -22,6 +22,10 @@ BIRTH_SURGE_FACTOR = Decimal(3)  # a month with over 3× the town's usual births
 BIRTH_SURGE_MIN = 10
 USUAL_MONTHS = 12  # the usual is the mean of up to 12 earlier months
 USUAL_MONTHS_MIN = 3
+# A year's births per 1,000 people: China's county rates run about 5–15 ‰ and the highest national rates in
+# the world stay under 50 ‰. Above this the register is missing people (or holds births twice).
+BIRTH_RATE_PLAUSIBLE_MAX = Decimal(40)
+WHOLE_YEARS = (periods.YEAR, periods.STAT_YEAR)
 
 
 def review(town_id: int, period: periods.Period, figures: dict) -> None:
@@ -31,6 +35,8 @@ def review(town_id: int, period: periods.Period, figures: dict) -> None:
         found.update(_srb(*figures["srb"]))
     if period.kind == periods.MONTH and "birth_rate" in figures:
         found.update(_birth_surge(town_id, period, figures["birth_rate"][0]))
+    if period.kind in WHOLE_YEARS and "birth_rate" in figures:
+        found.update(_birth_rate(*figures["birth_rate"]))
     _save(town_id, period.id, found)
 
 
@@ -42,6 +48,16 @@ def _srb(male: Decimal, female: Decimal) -> dict:
     if low <= ratio <= high:
         return {}
     return {("srb", "srb_implausible"): {"value": str(ratio), "low": str(low), "high": str(high)}}
+
+
+def _birth_rate(births: Decimal, mean_population: Decimal) -> dict:
+    """A year's birth rate beyond any real population's (only whole years: a month's is not a year's)."""
+    if not mean_population:
+        return {}
+    rate = (births * 1000 / mean_population).quantize(Decimal("0.01"))
+    if rate <= BIRTH_RATE_PLAUSIBLE_MAX:
+        return {}
+    return {("birth_rate", "birth_rate_implausible"): {"value": str(rate), "high": str(BIRTH_RATE_PLAUSIBLE_MAX)}}
 
 
 def _birth_surge(town_id: int, period: periods.Period, births: Decimal) -> dict:

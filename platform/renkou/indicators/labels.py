@@ -23,6 +23,7 @@ STATUS_LABELS = {
 RULE_LABELS = {
     "srb_implausible": _l("Sex ratio at birth outside the plausible range"),
     "births_surge": _l("Births far above the town's usual month"),
+    "birth_rate_implausible": _l("Birth rate beyond any real population's (over 40 ‰ in a year)"),
 }
 
 

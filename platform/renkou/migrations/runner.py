@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import functools
 import multiprocessing
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -31,6 +32,12 @@ def head(tree: str) -> str:
     config = Config()
     config.set_main_option("script_location", str(HERE / tree))
     return ScriptDirectory.from_config(config).get_current_head()
+
+
+@functools.cache
+def town_head() -> str:
+    """The town tree's head, read once per process (onboarding stamps every new town with it)."""
+    return head("town")
 
 
 def upgrade_shared(engine: Engine) -> None:

@@ -7,15 +7,18 @@ from sqlalchemy.orm import Session
 
 from renkou.db import after_rollback, town_engines, town_schema
 from renkou.errors import ConflictError
-from renkou.migrations.runner import upgrade_town
+from renkou.migrations.runner import town_head
+from renkou.migrations.town_script import create_town_tables
 
 
 def provision(session: Session, town_code: str) -> None:
-    """Create the town's storage migrated to head, bound to ``session``'s outcome.
+    """Create the town's storage at the town tree's head, bound to ``session``'s outcome.
 
-    PostgreSQL: CREATE SCHEMA and the migrations run in the session's own transaction, so a rollback
-    leaves no schema behind. SQLite: the file is made and migrated on its own connection and deleted
-    again if the session rolls back.
+    The tables come from one script generated from the town models and are stamped at head (see
+    renkou.migrations.town_script); later revisions reach them through `renkou db upgrade`.
+    PostgreSQL: CREATE SCHEMA and the script run in the session's own transaction, so a rollback
+    leaves no schema behind. SQLite: the file is made on its own connection and deleted again if the
+    session rolls back.
     """
     engines = town_engines()
     if exists(town_code):
@@ -25,14 +28,14 @@ def provision(session: Session, town_code: str) -> None:
     if not engines.is_sqlite:
         connection = session.connection()
         connection.exec_driver_sql(f'CREATE SCHEMA "{town_schema(town_code)}"')
-        upgrade_town(connection, town_code)
+        create_town_tables(connection, town_code, town_head())
         return
     path = engines.town_file(town_code)
     path.parent.mkdir(parents=True, exist_ok=True)
     after_rollback(session, lambda: discard_sqlite_file(town_code))
     try:
         with engines.town_connection(town_code) as connection:
-            upgrade_town(connection, town_code)
+            create_town_tables(connection, town_code, town_head())
     except Exception:
         discard_sqlite_file(town_code)
         raise

@@ -143,6 +143,40 @@ def test_unsigned_tampered_stale_and_replayed_messages_are_refused_and_nothing_i
         ["bad_signature", "stale", "bad_signature", "missing", "missing", "missing", "replay"])
 
 
+class UnreadBody(io.RawIOBase):
+    """A request body that records whether anyone read it."""
+
+    def __init__(self):
+        super().__init__()
+        self.was_read = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        self.was_read = True
+        buffer[:1] = b"{"
+        return 1
+
+
+def test_unsigned_stale_and_oversized_messages_are_refused_before_the_body_is_read(app, client):
+    """A 63 MB body is not read, let alone hashed, when its headers already say it is refused."""
+    declared = 63 * 1024 * 1024
+    fresh = signing.sign(SECRET, b"{}")
+    stale = signing.sign(SECRET, b"{}", now=time.time() - 3600)
+    for headers, status, reason in (({}, 401, "missing"), (stale, 401, "stale"), (fresh, 413, "too_large")):
+        body = UnreadBody()
+        response = client.post(ENDPOINT, input_stream=body, content_length=declared,
+                               headers={**headers, "Content-Type": "application/json"})
+        assert (response.status_code, body.was_read) == (status, False), reason
+        assert response.get_json()["errors"]["_schema"]
+    assert count(app, InboundMessage) == 0
+    with app.app_context():
+        refusals = db.session.scalars(select(AuditEvent.detail)
+                                      .where(AuditEvent.action == "bureau_message.refuse")).all()
+    assert sorted(detail["reason"] for detail in refusals) == ["missing", "stale", "too_large"]
+
+
 def test_a_bad_body_is_refused_with_reasons_and_not_stored(app, client):
     response = push(client, {"kind": "notification", "title": "无编号", "towns": ["12"]})
     assert response.status_code == 400

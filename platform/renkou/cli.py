@@ -229,10 +229,9 @@ def _load(schema, data):
 @with_appcontext
 def worker(kinds, burst, with_scheduler):
     """Work on RQ queues by kind (aggregation, submissions, exchange, default; all when none given)."""
-    from rq import Worker
-
     from renkou import jobs
     from renkou.redisconn import get_redis
+    from renkou.rqworker import Worker
 
     unknown = set(kinds) - set(jobs.QUEUE_KINDS)
     if unknown:

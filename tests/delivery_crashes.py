@@ -84,6 +84,7 @@ def crash_at(app, bureau, submission_id: int, step: str, dsn: str, first: bool) 
             holder.rollback()
             holder.close()
         bureau.configure(reset=True)  # a held request goes on: the bureau stores what it was sent
+        wait_for(lambda: bureau.stalling == 0, "the bureau has finished the held request")
 
 
 def deliver_through_crashes(app, bureau, submission_id: int, dsn: str) -> None:

@@ -51,6 +51,14 @@ def lock_holder(app) -> str | None:
         return holder.decode() if holder else None
 
 
+def scheduler_pid(app) -> int | None:
+    """The pid of the scheduler child holding the lock, once it has registered."""
+    holder = lock_holder(app)
+    with app.app_context():
+        pid = get_redis().hget(SCHEDULER_KEY_TEMPLATE % holder, "pid") if holder else None
+    return int(pid) if pid and int(pid) else None
+
+
 def scheduled_job_runs(app) -> None:
     """A job due in a second is moved to its queue by a scheduler and run."""
     with app.app_context():
@@ -82,8 +90,6 @@ def test_a_worker_killed_and_started_again_at_once_has_its_scheduler_back(app, w
 @pytest.mark.parametrize("backend", ["postgresql"])
 def test_a_scheduler_child_that_died_is_started_again(app, workers):
     workers.append(start_worker(app))
-    eventually(lambda: lock_holder(app) is not None, "the worker's scheduler took its lock")
-    with app.app_context():
-        pid = int(get_redis().hget(SCHEDULER_KEY_TEMPLATE % lock_holder(app), "pid"))
-    os.kill(pid, signal.SIGKILL)
+    eventually(lambda: scheduler_pid(app) is not None, "the worker's scheduler started")
+    os.kill(scheduler_pid(app), signal.SIGKILL)
     scheduled_job_runs(app)

@@ -14,8 +14,8 @@ from renkou.imports import services
 from renkou.imports.models import ImportBatch
 from renkou.rqworker import Worker
 from tests.conftest import login, post_form
+from tests.delivery_crashes import _lock_waits, wait_for
 from tests.processes import kill_with_descendants
-from tests.test_aggregation_jobs import _wait_for_blocked_job
 from tests.test_imports import people_count, people_rows, upload, xlsx
 
 ROWS = 60
@@ -93,7 +93,7 @@ def test_a_worker_killed_while_committing_leaves_an_import_that_ends_committed_u
     worker = multiprocessing.get_context("fork").Process(target=_work_until_killed, args=(app,))
     worker.start()
     try:
-        _wait_for_blocked_job(dsn)
+        wait_for(lambda: _lock_waits(dsn) > 0, "the commit waits for its batch's row")
     finally:
         kill_with_descendants(worker.pid)  # the worker and its work horse, in the middle of the commit
         worker.join()

@@ -143,20 +143,32 @@ def test_unsigned_tampered_stale_and_replayed_messages_are_refused_and_nothing_i
         ["bad_signature", "stale", "bad_signature", "missing", "missing", "missing", "replay"])
 
 
-class UnreadBody(io.RawIOBase):
-    """A request body that records whether anyone read it."""
+class UnreadBody(io.BytesIO):
+    """A request body of ``size`` bytes, as its length says (the test client measures it by seeking to its
+    end), that records whether anyone read it."""
 
-    def __init__(self):
-        super().__init__()
-        self.was_read = False
+    def __init__(self, size: int):
+        super().__init__(b"{}")
+        self.size, self.at_end, self.was_read = size, False, False
 
-    def readable(self) -> bool:
-        return True
+    def seek(self, offset, whence=io.SEEK_SET):
+        self.at_end = whence == io.SEEK_END
+        return self.size if self.at_end else super().seek(offset, whence)
 
-    def readinto(self, buffer) -> int:
+    def tell(self):
+        return self.size if self.at_end else super().tell()
+
+    def read(self, size=-1):
         self.was_read = True
-        buffer[:1] = b"{"
-        return 1
+        return super().read(size)
+
+    def readline(self, size=-1):
+        self.was_read = True
+        return super().readline(size)
+
+    def readinto(self, buffer):
+        self.was_read = True
+        return super().readinto(buffer)
 
 
 def test_unsigned_stale_and_oversized_messages_are_refused_before_the_body_is_read(app, client):
@@ -165,8 +177,8 @@ def test_unsigned_stale_and_oversized_messages_are_refused_before_the_body_is_re
     fresh = signing.sign(SECRET, b"{}")
     stale = signing.sign(SECRET, b"{}", now=time.time() - 3600)
     for headers, status, reason in (({}, 401, "missing"), (stale, 401, "stale"), (fresh, 413, "too_large")):
-        body = UnreadBody()
-        response = client.post(ENDPOINT, input_stream=body, content_length=declared,
+        body = UnreadBody(declared)
+        response = client.post(ENDPOINT, input_stream=body,
                                headers={**headers, "Content-Type": "application/json"})
         assert (response.status_code, body.was_read) == (status, False), reason
         assert response.get_json()["errors"]["_schema"]

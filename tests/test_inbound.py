@@ -143,6 +143,52 @@ def test_unsigned_tampered_stale_and_replayed_messages_are_refused_and_nothing_i
         ["bad_signature", "stale", "bad_signature", "missing", "missing", "missing", "replay"])
 
 
+class UnreadBody(io.BytesIO):
+    """A request body of ``size`` bytes, as its length says (the test client measures it by seeking to its
+    end), that records whether anyone read it."""
+
+    def __init__(self, size: int):
+        super().__init__(b"{}")
+        self.size, self.at_end, self.was_read = size, False, False
+
+    def seek(self, offset, whence=io.SEEK_SET):
+        self.at_end = whence == io.SEEK_END
+        return self.size if self.at_end else super().seek(offset, whence)
+
+    def tell(self):
+        return self.size if self.at_end else super().tell()
+
+    def read(self, size=-1):
+        self.was_read = True
+        return super().read(size)
+
+    def readline(self, size=-1):
+        self.was_read = True
+        return super().readline(size)
+
+    def readinto(self, buffer):
+        self.was_read = True
+        return super().readinto(buffer)
+
+
+def test_unsigned_stale_and_oversized_messages_are_refused_before_the_body_is_read(app, client):
+    """A 63 MB body is not read, let alone hashed, when its headers already say it is refused."""
+    declared = 63 * 1024 * 1024
+    fresh = signing.sign(SECRET, b"{}")
+    stale = signing.sign(SECRET, b"{}", now=time.time() - 3600)
+    for headers, status, reason in (({}, 401, "missing"), (stale, 401, "stale"), (fresh, 413, "too_large")):
+        body = UnreadBody(declared)
+        response = client.post(ENDPOINT, input_stream=body,
+                               headers={**headers, "Content-Type": "application/json"})
+        assert (response.status_code, body.was_read) == (status, False), reason
+        assert response.get_json()["errors"]["_schema"]
+    assert count(app, InboundMessage) == 0
+    with app.app_context():
+        refusals = db.session.scalars(select(AuditEvent.detail)
+                                      .where(AuditEvent.action == "bureau_message.refuse")).all()
+    assert sorted(detail["reason"] for detail in refusals) == ["missing", "stale", "too_large"]
+
+
 def test_a_bad_body_is_refused_with_reasons_and_not_stored(app, client):
     response = push(client, {"kind": "notification", "title": "无编号", "towns": ["12"]})
     assert response.status_code == 400

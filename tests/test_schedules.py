@@ -213,12 +213,13 @@ def test_old_runs_are_pruned(app, only, ticking):
 
 
 def test_the_real_dispatchers_run_from_the_tick(app, ticking, factory):
-    """The default schedules with the aggregation dispatchers: a town, nothing dirty."""
+    """The default schedules with the aggregation and import dispatchers: a town, nothing dirty."""
     factory.town()
     outcome = ticking(NOW)
-    assert set(outcome) == {"nightly_recompute", "dirty_sweep"}
+    assert set(outcome) == {"nightly_recompute", "dirty_sweep", "import_sweep"}
     assert all(isinstance(value, int) for value in outcome.values()), runs(app)
-    assert {run.name for run in runs(app) if run.error is None} == {"nightly_recompute", "dirty_sweep"}
+    assert {run.name for run in runs(app) if run.error is None} == {"nightly_recompute", "dirty_sweep",
+                                                                     "import_sweep"}
 
 
 # ---------------------------------------------------------------------------------------------------------

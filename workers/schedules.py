@@ -38,6 +38,8 @@ DEFAULT_SCHEDULES = (
              _l("Recompute every town's indicators for the open periods, at night when nobody works.")),
     Schedule("dirty_sweep", "* * * * *", "workers.aggregation.dispatch.sweep_dirty", "aggregation",
              _l("Recompute the figures of towns whose registers changed since their last computation.")),
+    Schedule("import_sweep", "* * * * *", "workers.imports.sweep", "default",
+             _l("Check or import again the spreadsheet imports left checking or importing whose job was lost.")),
 )
 for _schedule in DEFAULT_SCHEDULES:
     register(_schedule)

@@ -288,7 +288,12 @@ def _init_request_cycle(app: Flask) -> None:
     from renkou.api import errors as api_errors
     from renkou.errors import ServiceError
 
-    app.before_request(enforce_idle_timeout)
+    @app.before_request
+    def _idle_timeout():
+        # Probes answer for the process, never for the caller: they load no user and touch no session row.
+        if request.path not in ("/healthz", "/readyz"):
+            return enforce_idle_timeout()
+        return None
 
     @app.after_request
     def _commit_or_rollback(response):

@@ -269,11 +269,11 @@ def worker(kinds, burst, with_scheduler, logging_level):
     import uuid
 
     from flask import current_app
-    from rq import Worker
 
     from renkou import jobs
     from renkou.extensions import db
     from renkou.redisconn import get_redis
+    from renkou.rqworker import Worker
 
     unknown = set(kinds) - set(jobs.QUEUE_KINDS)
     if unknown:

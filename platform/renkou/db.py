@@ -22,7 +22,7 @@ from pathlib import Path
 
 import flask_sqlalchemy.session
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, scoped_session
@@ -206,15 +206,25 @@ def town_engines() -> TownEngines:
     return current_app.extensions["renkou.town_engines"]
 
 
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+REQUEST_BUSY_MS = 5000  # a request waits this long for SQLite's write lock, then fails ("database is locked")
+JOB_BUSY_MS = 30000  # jobs and commands wait behind a long import instead
+
+
 def configure_sqlite_engine(engine: Engine, shared_file: Path | None) -> None:
     """SQLite as a proper transactional store: real BEGIN, foreign keys, shared.db attached.
 
     pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT and transactional DDL, so
     it is switched off and BEGIN is emitted by SQLAlchemy (the recipe in SQLAlchemy's SQLite docs).
-    BEGIN IMMEDIATE takes the write locks up front: a transaction that read first and writes later
-    (nearly every request: it writes its audit entry) would otherwise fail at once with "database
-    is locked" when another connection wrote in between, instead of waiting its turn. The embedded
-    mode thus serialises transactions; PostgreSQL is the store for real concurrency.
+
+    A request that changes things (POST, PUT, PATCH, DELETE), a job and a command begin IMMEDIATE: they
+    take the write lock up front, since a transaction that read first and writes later would otherwise
+    fail at once with "database is locked" when another connection wrote in between, instead of waiting
+    its turn. A GET (or HEAD) reads: it begins DEFERRED and holds no write lock, so a page, a signed-in
+    user's loading or /readyz never makes another request wait (WAL lets it read beside the writer).
+    ``connection.execution_options(sqlite_begin="DEFERRED")`` asks for a read transaction anywhere. A
+    request waits at most REQUEST_BUSY_MS for a lock, well inside its own time budget; jobs wait longer.
+    PostgreSQL is the store for real concurrency.
     """
 
     @event.listens_for(engine, "connect")
@@ -233,7 +243,13 @@ def configure_sqlite_engine(engine: Engine, shared_file: Path | None) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        in_request = has_request_context()
+        mode = connection.get_execution_options().get("sqlite_begin")
+        if mode is None:
+            mode = "DEFERRED" if in_request and request.method in READ_METHODS else "IMMEDIATE"
+        busy = REQUEST_BUSY_MS if in_request else JOB_BUSY_MS
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {busy}")
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -40,14 +40,15 @@ def get_queue(kind: str) -> Queue:
 
 
 def enqueue_after_commit(kind: str, function: str, *args, job_id: str, description: str = "",
-                         delay_seconds: int = 0, keep_result: bool = True) -> None:
+                         delay_seconds: int = 0, keep_result: bool = True, retry: Retry | None = None) -> None:
     """Queue ``function`` (a dotted path) once the current transaction has committed.
 
     Before the commit a worker could start on rows it cannot see yet; after a rollback there is
     nothing to do. See enqueue_unique for what happens when the job id is already known.
     """
     after_commit(db.session, lambda: enqueue_unique(kind, function, *args, job_id=job_id, description=description,
-                                                    delay_seconds=delay_seconds, keep_result=keep_result))
+                                                    delay_seconds=delay_seconds, keep_result=keep_result,
+                                                    retry=retry))
 
 
 def full_job_id(job_id: str) -> str:
@@ -88,6 +89,28 @@ def enqueue_unique(kind: str, function: str, *args, job_id: str, description: st
                 log.info("job %s is already waiting or running; not queued again", full_id)
                 return False
     return False
+
+
+LIVE_STATUSES = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.STARTED)
+
+
+def fetch_job(job_id: str) -> Job | None:
+    """The job queued under ``job_id`` (without the prefix), or None when Redis no longer has it."""
+    try:
+        return Job.fetch(full_job_id(job_id), connection=get_redis())
+    except NoSuchJobError:
+        return None
+
+
+def is_live(job: Job | None) -> bool:
+    """Whether a job is waiting (queued, scheduled, deferred) or running: something will still happen."""
+    return job is not None and job.get_status(refresh=False) in LIVE_STATUSES
+
+
+def reap_abandoned(kind: str) -> None:
+    """Hand the jobs whose worker stopped beating to RQ's own cleanup now (retried when they have retries
+    left, failed otherwise), instead of at a worker's next maintenance, up to 10 minutes later."""
+    get_queue(kind).started_job_registry.cleanup()
 
 
 def _drop_if_ended(full_id: str) -> bool:

@@ -2,10 +2,12 @@
 
 - ``monthly_bureau_report``: on the 5th at 02:00 county time, last month's report is built from the
   approved figures and queued for delivery. On by default where the bureau is configured.
+- ``delivery_sweep``: every minute, a revision left queued or sending whose delivery job is gone is queued
+  again (same round, same idempotency key). On by default where the bureau is configured.
 - ``bureau_pull``: every 15 minutes, the messages of a bureau that does not push are fetched. On by
   default only where the settings say the bureau is pulled (RENKOU_BUREAU_PULL).
 
-Both can be changed or switched off on /county/jobs. A double run is harmless: the tick claims each slot
+All can be changed or switched off on /county/jobs. A double run is harmless: the tick claims each slot
 once, a report whose revision has left the draft state is never built again, and a message fetched twice
 is stored once.
 """
@@ -23,7 +25,7 @@ from renkou.audit.models import OUTCOME_FAILURE
 from renkou.errors import ServiceError
 from renkou.indicators.periods import MONTH, period_containing
 from renkou.scheduling.registry import Schedule, register
-from renkou.submissions import definitions
+from renkou.submissions import definitions, progress
 from renkou.submissions import services as submissions
 from renkou.submissions.assembly import NotReady
 from renkou.submissions.models import DRAFT
@@ -35,6 +37,10 @@ SCHEDULES = (
     Schedule("monthly_bureau_report", "0 2 5 * *", "workers.exchange.bureau_schedules.monthly_report", "submissions",
              _l("Build last month's report to the higher bureau from the approved figures and send it; if some "
                 "months are not approved yet, nothing is built and the audit trail says which."),
+             enabled_setting="bureau_url"),
+    Schedule("delivery_sweep", "* * * * *", "workers.exchange.bureau_schedules.sweep_deliveries", "submissions",
+             _l("Send again, under the same idempotency key, the submissions left queued or sending whose "
+                "delivery job was lost (a worker killed, a queue out of reach)."),
              enabled_setting="bureau_url"),
     Schedule("bureau_pull", "*/15 * * * *", "workers.exchange.bureau_schedules.pull", "exchange",
              _l("Fetch the messages of a higher bureau that does not send them (targets, verification requests, "
@@ -69,6 +75,19 @@ def _skipped(period_id: str, errors: dict, missing: list[dict]) -> None:
     audit.record("submission.scheduled_skip", actor_name="schedule", town_code=None, record_type="submission",
                  record_id=f"{definitions.MONTHLY}:{period_id}", outcome=OUTCOME_FAILURE,
                  detail={"period": period_id, "errors": errors, "missing": missing})
+
+
+def sweep_deliveries(_slot: datetime) -> int:
+    """Queue again the deliveries whose job is gone; how many. Jobs whose worker stopped beating are
+    first handed to RQ's cleanup (which retries them), so only a job really gone is queued afresh."""
+    jobs.reap_abandoned("submissions")
+    found = progress.stalled()
+    for submission_id, round_no in found:
+        log.warning("submission %s round %s: its delivery job is gone; queued again", submission_id, round_no)
+        audit.record("submission.requeue", actor_name="schedule", town_code=None, record_type="submission",
+                     record_id=submission_id, detail={"round": round_no})
+        submissions.enqueue_delivery(submission_id, round_no, after_commit=True)
+    return len(found)
 
 
 def pull(_slot: datetime) -> int:

@@ -10,8 +10,11 @@ renkou.exchange.signing) with the revision's Idempotency-Key, and records the an
   configured waits; with no retries left: failed.
 
 At least once: a worker killed mid-delivery leaves the revision ``sending``; the job's retry takes it over
-and sends it again under the same Idempotency-Key, which the bureau answers from what it stored. A job
-whose round has moved on, or whose revision is already answered, does nothing.
+and sends it again under the same Idempotency-Key, which the bureau answers from what it stored. When the
+job itself is gone (its retries spent on killed workers, or its enqueue lost), the minutely sweep
+(``sweep_deliveries``) queues it again. A job whose round has moved on, or whose revision is already
+answered, does nothing. How often and after which waits a round is retried comes from the settings of the
+worker that runs it (RENKOU_BUREAU_RETRY_INTERVALS), counted from the attempts on record.
 """
 
 from __future__ import annotations
@@ -76,6 +79,7 @@ def _deliver(submission_id: int, round_no: int) -> dict:
               "the bureau is not configured (RENKOU_BUREAU_URL, RENKOU_BUREAU_SECRET)")
         db.session.commit()
         return {"state": FAILED, "http_status": None}
+    retries_left = _retry_policy(submission_id, round_no, settings.bureau_retry_intervals)
     attempt = DeliveryAttempt(submission_id=submission_id, attempt_no=_next_attempt_no(submission_id),
                               delivery_round=round_no, format=settings.bureau_format, message_id=uuid.uuid4().hex)
     db.session.add(attempt)
@@ -90,7 +94,7 @@ def _deliver(submission_id: int, round_no: int) -> dict:
     attempt.finished_at, attempt.http_status = utcnow(), status
     attempt.response_excerpt = text[:EXCERPT_CHARS] if text else None
     attempt.error = error[:1000] if error else None
-    outcome = _record_answer(submission_id, claim, status, text, error)
+    outcome = _record_answer(submission_id, claim, status, text, error, retries_left)
     db.session.commit()
     log.info("submission %s round %s attempt %s: HTTP %s %s -> %s", submission_id, round_no, attempt.attempt_no,
              status, error or "", outcome)
@@ -112,7 +116,8 @@ def _post(url: str, body: bytes, headers: dict, timeout: int) -> tuple[int | Non
         return None, "", f"{type(failure).__name__}: {reason}"
 
 
-def _record_answer(submission_id: int, claim: str, status: int | None, text: str, error: str | None) -> str:
+def _record_answer(submission_id: int, claim: str, status: int | None, text: str, error: str | None,
+                   retries_left: int) -> str:
     """Move the revision by the answer; the state it ends in, or "retry"."""
     hold = {"holder": claim}
     if status is not None and (200 <= status < 300 or status == 409):
@@ -129,7 +134,7 @@ def _record_answer(submission_id: int, claim: str, status: int | None, text: str
         summary = _summary(text)
         extra = _summary_columns(summary) if summary else {}
         return _fail(submission_id, hold, f"the bureau refused the submission ({status})", **extra)
-    if _retries_left() > 0:
+    if retries_left > 0:
         states.move(submission_id, QUEUED, from_states=(SENDING,), **hold, claim=None,
                     last_error=(error or f"the bureau answered {status}")[:1000])
         return "retry"
@@ -163,9 +168,20 @@ def _summary_columns(summary: dict) -> dict:
             "bureau_reference": summary["reference"]}
 
 
-def _retries_left() -> int:
+def _retry_policy(submission_id: int, round_no: int, intervals: tuple[int, ...]) -> int:
+    """How many retries this round has left, from this worker's settings and the attempts on record (a
+    killed attempt counts), written onto the RQ job: RQ retries it after the waits of these settings,
+    whatever the process that queued it was configured with, and the job queued again by the sweep gets
+    the same policy."""
+    before = db.session.scalar(select(func.count()).select_from(DeliveryAttempt).where(
+        DeliveryAttempt.submission_id == submission_id, DeliveryAttempt.delivery_round == round_no))
+    left = max(0, len(intervals) - before)
     job = get_current_job()
-    return (job.retries_left or 0) if job is not None else 0
+    if job is not None:
+        # RQ takes the wait of a retry at index len(intervals) - retries_left: attempt n waits intervals[n-1].
+        job.retries_left, job.retry_intervals = left, list(intervals) or [0]
+        job.connection.hset(job.key, mapping={"retries_left": left, "retry_intervals": json.dumps(job.retry_intervals)})
+    return left
 
 
 def _next_attempt_no(submission_id: int) -> int:

@@ -81,6 +81,7 @@ class StandinBureau:
         self.store_count: dict[str, int] = {}
         self.values: dict[tuple, Decimal] = {}
         self.received: list[dict] = []
+        self.stalling = 0  # answers held back right now: a test kills the county's worker while it waits
         self._seen: dict[str, float] = {}
         self._lock = threading.Lock()
         self._release = threading.Event()
@@ -214,7 +215,13 @@ class StandinBureau:
         with self._lock:
             seconds, after_store = self.behaviour.stall_seconds, self.behaviour.stall_after_store
         if seconds and after_store == stored:
-            self._release.wait(timeout=seconds)
+            with self._lock:
+                self.stalling += 1
+            try:
+                self._release.wait(timeout=seconds)
+            finally:
+                with self._lock:
+                    self.stalling -= 1
 
     def log(self, key: str | None, status: int, message_id: str | None) -> None:
         with self._lock:

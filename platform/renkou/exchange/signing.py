@@ -45,13 +45,10 @@ def sign(secret: str, body: bytes, *, now: float | None = None, message_id: str 
             SIGNATURE: signature(secret, timestamp, message_id, body)}
 
 
-def verify(secret: str, headers: Mapping[str, str], body: bytes, *, seen: Callable[[str], bool],
-           now: float | None = None, tolerance: int = TOLERANCE_SECONDS) -> str:
-    """Check a received message; its message id when it is good, SignatureError otherwise.
-
-    ``seen(message_id)`` records the id and answers whether it was already recorded (an atomic
-    set-if-absent, e.g. a unique row or Redis SET NX), so a replay is refused even inside the window.
-    """
+def check_headers(headers: Mapping[str, str], *, now: float | None = None,
+                  tolerance: int = TOLERANCE_SECONDS) -> None:
+    """What can be refused before the body is read: the signature headers are there and the timestamp
+    is fresh. SignatureError (missing, stale) otherwise."""
     timestamp, message_id, given = (headers.get(name) for name in (TIMESTAMP, MESSAGE_ID, SIGNATURE))
     if not (timestamp and message_id and given):
         raise SignatureError("missing", "the message is not signed")
@@ -61,6 +58,17 @@ def verify(secret: str, headers: Mapping[str, str], body: bytes, *, seen: Callab
         raise SignatureError("missing", "the timestamp is not a number") from None
     if age > tolerance:
         raise SignatureError("stale", "the timestamp is too far from now")
+
+
+def verify(secret: str, headers: Mapping[str, str], body: bytes, *, seen: Callable[[str], bool],
+           now: float | None = None, tolerance: int = TOLERANCE_SECONDS) -> str:
+    """Check a received message; its message id when it is good, SignatureError otherwise.
+
+    ``seen(message_id)`` records the id and answers whether it was already recorded (an atomic
+    set-if-absent, e.g. a unique row or Redis SET NX), so a replay is refused even inside the window.
+    """
+    check_headers(headers, now=now, tolerance=tolerance)
+    timestamp, message_id, given = (headers.get(name) for name in (TIMESTAMP, MESSAGE_ID, SIGNATURE))
     if not hmac.compare_digest(given, signature(secret, timestamp, message_id, body)):
         raise SignatureError("bad_signature", "the signature does not match the body")
     if seen(message_id):

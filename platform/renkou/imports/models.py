@@ -8,8 +8,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from renkou.extensions import TownModel
 from renkou.types import UTCDateTime, utcnow
 
-# uploaded → checking → checked → committing → committed; failed when the file itself cannot be read.
-STATUSES = ("uploaded", "checking", "checked", "committing", "committed", "failed")
+# uploaded → checking → checked → committing → committed; failed when the file itself cannot be read or
+# its check failed for good. An import that failed for good goes back to checked (nothing was written).
+UPLOADED, CHECKING, CHECKED, COMMITTING, COMMITTED, FAILED = (
+    "uploaded", "checking", "checked", "committing", "committed", "failed")
+STATUSES = (UPLOADED, CHECKING, CHECKED, COMMITTING, COMMITTED, FAILED)
 
 
 class ImportBatch(TownModel):

@@ -67,6 +67,17 @@ def commit(batch_id: int):
     return redirect(url_for(".show", batch_id=batch_id))
 
 
+@bp.post("/<int:batch_id>/retry")
+@town_editor_required
+def retry(batch_id: int):
+    """Check or import again a batch whose job was lost or whose check or import failed."""
+    try:
+        services.run_again(services.get_batch(batch_id))
+    except ServiceError as error:
+        flash(" ".join(m for messages in error.errors.values() for m in messages), "error")
+    return redirect(url_for(".show", batch_id=batch_id))
+
+
 @bp.get("/templates/<kind>.xlsx")
 def template(kind: str):
     spec = engine.get_spec(kind)

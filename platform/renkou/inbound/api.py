@@ -33,12 +33,15 @@ def receive_message():
         400: {description: "a bad body, or items that cannot be applied (nothing written)",
               content: {application/json: {schema: ErrorsSchema}}}
         401: {description: "missing, stale or wrong signature", content: {application/json: {schema: ErrorsSchema}}}
+        411: {description: "no Content-Length", content: {application/json: {schema: ErrorsSchema}}}
+        413: {description: "longer than any message (2 MiB)", content: {application/json: {schema: ErrorsSchema}}}
         409: {description: "this message id was taken before (a replay)",
               content: {application/json: {schema: ErrorsSchema}}}
     """
-    body = request.get_data(cache=False)
     try:
-        message = receiving.receive(request.headers, body, PUSH)
+        # Headers and the declared length first: an unsigned or oversized body is refused unread.
+        receiving.check_envelope(request.headers, request.content_length)
+        message = receiving.receive(request.headers, request.get_data(cache=False), PUSH)
     except receiving.Refused as refused:
         receiving.record_refusal(refused, request.headers, PUSH)
         response = jsonify({"errors": refused.errors})

@@ -32,6 +32,8 @@ from renkou.types import utcnow
 
 BUREAU_ACTOR = "bureau"  # the audit trail's name for what the bureau's messages do
 MAX_MESSAGE_ID = 64
+# The longest message taken: a targets message for every town and indicator is a few hundred KiB.
+MAX_MESSAGE_BYTES = 2 * 1024 * 1024
 
 
 class Refused(Exception):
@@ -43,12 +45,33 @@ class Refused(Exception):
         self.status, self.reason, self.errors = status, reason, errors
 
 
-def receive(headers: Mapping[str, str], body: bytes, channel: str) -> InboundMessage:
-    """Check, store and route one message; Refused when it is not taken (the caller rolls back)."""
+def check_envelope(headers: Mapping[str, str], declared_length: int | None) -> None:
+    """Refuse a message on what its headers say, before its body is read or hashed: no secret here
+    (503), unsigned or stale (401), no declared length (411) or longer than any message (413)."""
+    _secret()
+    try:
+        signing.check_headers(headers)
+    except signing.SignatureError as error:
+        raise Refused(401, error.reason, {"_schema": [str(error)]}) from None
+    if declared_length is None:
+        raise Refused(411, "length_required", {"_schema": ["a message must declare its Content-Length"]})
+    if declared_length > MAX_MESSAGE_BYTES:
+        raise Refused(413, "too_large", {"_schema": [f"a message is at most {MAX_MESSAGE_BYTES} bytes"]})
+
+
+def _secret() -> str:
     secret = current_app.config["RENKOU_SETTINGS"].bureau_secret
     if not secret:
         raise Refused(503, "not_configured", {"_schema": [str(_l(
             "Messages from the bureau cannot be received: RENKOU_BUREAU_SECRET is not set."))]})
+    return secret
+
+
+def receive(headers: Mapping[str, str], body: bytes, channel: str) -> InboundMessage:
+    """Check, store and route one message; Refused when it is not taken (the caller rolls back)."""
+    secret = _secret()
+    if len(body) > MAX_MESSAGE_BYTES:
+        raise Refused(413, "too_large", {"_schema": [f"a message is at most {MAX_MESSAGE_BYTES} bytes"]})
     try:
         message_id = signing.verify(secret, Headers(list(headers.items())), body, seen=_stored)
     except signing.SignatureError as error:

@@ -146,7 +146,7 @@ def resend_submission(submission_id: int):
       parameters: [{in: path, name: submission_id, required: true, schema: {type: integer}}]
       responses:
         200: {description: queued again, content: {application/json: {schema: SubmissionDetailSchema}}}
-        409: {description: "being delivered, or not the latest revision",
+        409: {description: "a draft (send it), or not the latest revision",
               content: {application/json: {schema: ErrorsSchema}}}
     """
     require_county_role(COUNTY_ADMIN)

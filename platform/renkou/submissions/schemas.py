@@ -161,10 +161,24 @@ class SubmissionSchema(Schema):
                                      metadata={"description": "the bureau's answer; null until it answers"})
 
 
+class DeliveryProgressSchema(Schema):
+    job = fields.String(allow_none=True, metadata={
+        "description": "the delivery job in the queue: queued, scheduled, started, failed, finished; null when gone"})
+    next_try_at = fields.DateTime(allow_none=True, metadata={"description": "when a waiting retry runs"})
+    worker = fields.String(allow_none=True, metadata={"description": "the worker sending it now"})
+    reason = fields.String(metadata={"description": "why the revision is in its state, in the reader's language"})
+
+
 class SubmissionDetailSchema(SubmissionSchema):
     payload = fields.Dict(metadata={"description": "the DHIS2 dataValueSet as built"})
     sources = fields.Dict(metadata={"description": "each town's figures: {code: {name, figures: {source: value}}}"})
     attempts = fields.List(fields.Nested(AttemptSchema))
+    delivery = fields.Method("_delivery", metadata={"description": "where the delivery is, and why"})
+
+    def _delivery(self, submission) -> dict:
+        from renkou.submissions import progress  # it reads the queue through the services
+
+        return DeliveryProgressSchema().dump(progress.of(submission))
 
 
 SubmissionPageSchema = page_schema(SubmissionSchema)

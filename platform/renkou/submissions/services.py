@@ -14,7 +14,6 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
-from rq import Retry
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -171,10 +170,11 @@ def resend(submission: Submission, actor) -> Submission:
     if latest.id != submission.id:
         raise ConflictError(str(_l("Only the latest revision (%(revision)s) can be sent again.",
                                    revision=latest.revision)))
-    if not states.move(submission.id, QUEUED, from_states=SETTLED, delivery_round=submission.delivery_round + 1,
-                       last_error=None):
-        raise ConflictError(str(_l("This revision is being delivered now; it can be sent again once the bureau "
-                                   "has answered.")))
+    # Any state but a draft: an answered revision, and one stuck queued or sending (its job lost). A job
+    # of the old round still running finds the round moved on and its claim gone, and stops.
+    if not states.move(submission.id, QUEUED, from_states=(*SETTLED, *IN_FLIGHT),
+                       delivery_round=submission.delivery_round + 1, claim=None, last_error=None):
+        raise ConflictError(str(_l("This revision has not been sent yet; send it.")))
     _after_queued(submission, "submission.resend", actor)
     return submission
 
@@ -192,15 +192,14 @@ def job_id(submission_id: int, round_no: int) -> str:
 
 
 def enqueue_delivery(submission_id: int, round_no: int, after_commit: bool = False) -> None:
-    """Queue the delivery job of one round, retried after the configured waits on network errors and 5xx
-    answers (the worker needs --with-scheduler for waits above zero)."""
-    intervals = list(settings().bureau_retry_intervals)
-    retry = Retry(max=len(intervals), interval=intervals) if intervals else None
+    """Queue the delivery job of one round. The job sets its own retries on network errors and 5xx
+    answers from the settings of the worker that runs it (the worker needs --with-scheduler for waits
+    above zero)."""
 
     def enqueue() -> None:
         jobs.enqueue_unique("submissions", DELIVERY_JOB, submission_id, round_no,
                             job_id=job_id(submission_id, round_no),
-                            description=f"submission {submission_id} round {round_no}", retry=retry)
+                            description=f"submission {submission_id} round {round_no}")
 
     if after_commit:
         from renkou.db import after_commit as when_committed

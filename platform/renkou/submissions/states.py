@@ -4,7 +4,7 @@
                        │  ↑        (a 2xx or 409 answer carries the bureau's import summary)
                        │  └── queued again while a retry waits (network error, 5xx)
                        └──→ failed (other 4xx, or no retries left)
-    accepted | rejected | failed | delivered → queued (resend: a new delivery round, same revision)
+    any state but draft → queued (resend: a new delivery round, same revision and idempotency key)
 
 Every move is one conditional UPDATE (… WHERE state IN the states it may come from), the same on
 PostgreSQL and SQLite: of two copies of a delivery job (RQ delivers at least once), only one can move
@@ -30,7 +30,7 @@ from renkou.types import utcnow
 
 ALLOWED = {
     DRAFT: {QUEUED},
-    QUEUED: {SENDING},
+    QUEUED: {SENDING, QUEUED},  # QUEUED again: a resend of a revision whose job was lost
     SENDING: {SENDING, QUEUED, DELIVERED, FAILED},  # SENDING again: a job taking over from a stopped worker
     DELIVERED: {ACCEPTED, REJECTED, QUEUED},
     ACCEPTED: {QUEUED},

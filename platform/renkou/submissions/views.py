@@ -19,7 +19,7 @@ from renkou.audit import services as audit
 from renkou.errors import ServiceError
 from renkou.imports.exports import XLSX_MIMETYPE
 from renkou.indicators.periods import PeriodError, parse, period_containing
-from renkou.submissions import definitions, formats, labels, services
+from renkou.submissions import definitions, formats, labels, progress, services
 from renkou.submissions.assembly import NotReady
 from renkou.submissions.models import IN_FLIGHT, SETTLED
 from renkou.submissions.schemas import CorrectionSchema, SubmissionCreateSchema, SubmissionListArgs
@@ -102,7 +102,7 @@ def _render_detail(submission, errors=None, status: int = 200, form=None):
         "submissions/detail.html", submission=submission, definition=definition,
         source_labels=labels.source_labels(definition), revisions=services.revisions(submission),
         json_preview=_pretty_json(json_text), adx_preview=services.rendered(submission, "adx")[0].decode("utf-8"),
-        errors=errors or {}, form=form or {}), status
+        errors=errors or {}, form=form or {}, delivery=progress.of(submission)), status
 
 
 def _pretty_json(raw: bytes) -> str:
@@ -120,7 +120,9 @@ def detail(submission_id: int):
 def status(submission_id: int):
     """The revision's state, polled by its page while it is being delivered."""
     submission = services.get(submission_id)
-    return jsonify({"state": submission.state, "attempts": len(submission.attempts)})
+    delivery = progress.of(submission)
+    return jsonify({"state": submission.state, "attempts": len(submission.attempts), "job": delivery.job,
+                    "reason": delivery.reason})
 
 
 @bp.get("/<int:submission_id>/payload.json")

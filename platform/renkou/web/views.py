@@ -24,7 +24,7 @@ def readyz():
     """The database and Redis answer (readiness); 503 with the reason otherwise."""
     problems = {}
     try:
-        with db.engine.connect() as connection:
+        with db.engine.connect().execution_options(sqlite_begin="DEFERRED") as connection:
             connection.execute(text("SELECT 1"))
     except Exception as exc:  # any failure means not ready; say which
         problems["database"] = f"{type(exc).__name__}: {exc}"[:300]

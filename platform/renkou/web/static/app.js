@@ -21,7 +21,8 @@ document.addEventListener("submit", function (event) {
       .then(function (progress) {
         if (bar) { bar.value = progress.percent; }
         if (text) { text.textContent = progress.done + " / " + progress.total; }
-        if (["uploaded", "checking", "committing"].indexOf(progress.status) < 0) {
+        var stalledNow = progress.stalled && !document.getElementById("import-retry");
+        if (["uploaded", "checking", "committing"].indexOf(progress.status) < 0 || stalledNow) {
           window.location.reload();
         } else {
           window.setTimeout(poll, 1000);

@@ -109,7 +109,7 @@ def test_dry_run_lists_exactly_the_bad_rows_in_chinese_and_the_commit_writes_the
         [STRANGER, "2025-03-02 10:00", "女", "", "", "", "", ""],       # 4: not on the register
         [MOTHER_A, "2025-03-05", "女", "", "", "", "", ""],             # 5: no time of birth
         [MOTHER_B, "2025-03-06 09:00", "未知", "", "", "", "", ""],     # 6: sex
-        [MOTHER_A, "2025-03-01 08:30", "男", "", "", "", "", ""],       # 7: the same birth as row 2
+        [MOTHER_A, "2025-03-01 08:30", "女", "1", "", "", "", ""],      # 7: the same birth as row 2
         [FATHER, "2025-03-07 09:00", "女", "", "", "", "", ""],         # 8: a man as the mother
         [MOTHER_B, "2025-03-08 09:00", "女", "", "", "路边", "", ""],   # 9: place type
         ["411524199203150023", "2025-03-09 09:00", "女", "", "", "", "", ""],  # 10: check character

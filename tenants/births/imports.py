@@ -1,7 +1,8 @@
 """Spreadsheet import of births, with Chinese headers and values.
 
 The mother is found on the register by her full ID number (its blind index). A re-upload is
-idempotent: a birth is found again by its mother and time of birth, and updated instead of duplicated.
+idempotent: a birth is found again by its mother and time of birth (twins by their birth order, or else
+their sex), and updated instead of duplicated.
 Importing a birth opens no follow-up tasks: a birth notice (出生信息) does that.
 """
 
@@ -12,17 +13,20 @@ from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, pre_load, validate, validates
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 
-from renkou.errors import ServiceError
+from renkou.crypto.keys import Indexer
 from renkou.extensions import db
+from renkou.imports.bulk import Row, Run, audit_many
 from renkou.imports.engine import ImportSpec, register
 from renkou.imports.spreadsheets import Column
 from renkou.schemas import FIELD_MESSAGES, BaseSchema, TrimmedString, text
 from renkou.timezone import county_tz
+from renkou.types import utcnow
 from tenants.births.models import BIRTH_PLACES, BIRTH_SEXES, Birth
 from tenants.births.schemas import order_field
-from tenants.births.services import births as birth_services
+from tenants.births.services.births import BIRTH_FIELDS
+from tenants.births.services.common import CLOCK_SKEW
 from tenants.registry import resident_id as ids
 from tenants.registry import services as registry
 from tenants.registry.models import Person
@@ -79,34 +83,105 @@ class BirthRow(BaseSchema):
             raise ValidationError(str(invalid)) from invalid
 
 
-def apply_birth(row: dict, cache: dict) -> str:
-    """Record the row's birth, or update the one recorded for the same mother and time of birth."""
-    mother = _mother(row.pop("mother_resident_id"), cache)
-    values = {**{k: v for k, v in row.items() if v is not None}, "mother_id": mother.id}
-    existing = db.session.scalar(select(Birth).where(Birth.mother_id == mother.id, Birth.born_at == row["born_at"]))
-    try:
-        if existing is not None:
-            birth_services.update_birth(existing, values)
-            return "updated"
-        birth_services.create_birth(values)
-        return "created"
-    except ServiceError as refused:
-        # The services speak of the mother's record; the spreadsheet has her ID number.
-        errors = {("mother_resident_id" if field == "mother_id" else field): messages
-                  for field, messages in refused.errors.items()}
-        raise type(refused)(errors) from refused
+def apply_births(rows: list[Row], run: Run) -> None:
+    """Check a chunk of births (the mother by her ID number's blind index, the birth by mother, time of
+    birth and birth order or sex) and, when the run commits, write it. The rules are those of
+    ``services.births.create_birth`` and ``update_birth``."""
+    index = Indexer(run.town_code, registry.ID_PURPOSE)
+    wanted = [index(ids.normalize(row.data["mother_resident_id"])) for row in rows]
+    mothers = {key: (person_id, sex) for person_id, key, sex in db.session.execute(
+        select(Person.id, Person.resident_id_index, Person.sex)
+        .where(Person.resident_id_index.in_(set(wanted))))}
+    mother_ids = {person_id for person_id, _sex in mothers.values()}
+    table = Birth.__table__
+    stored: dict[tuple[int, datetime], list[dict]] = {}
+    for birth in db.session.execute(select(*(table.c[field] for field in ("id", *BIRTH_FIELDS)))
+                                    .where(table.c.mother_id.in_(mother_ids))).mappings():
+        stored.setdefault((birth["mother_id"], birth["born_at"]), []).append(dict(birth))
+    creates, updates = [], []
+    latest = utcnow() + CLOCK_SKEW
+    for row, mother_key in zip(rows, wanted, strict=True):
+        mother = mothers.get(mother_key)
+        if mother is None:
+            row.refuse("mother_resident_id", _l("The mother is not on the register: add her to the people register "
+                                                "first."))
+            continue
+        if mother[1] != "F":
+            row.refuse("mother_resident_id", _l("Choose a woman on the register as the mother."))
+            continue
+        if row.data["born_at"] > latest:
+            row.refuse("born_at", _l("The time of birth is in the future."))
+            continue
+        given = {k: v for k, v in row.data.items() if v is not None and k in BIRTH_FIELDS}
+        existing = _same_birth(row, stored.get((mother[0], _utc(row.data["born_at"])), []))
+        if not row.ok:
+            continue
+        if existing is None:
+            values = {**dict.fromkeys(BIRTH_FIELDS), **given, "mother_id": mother[0]}
+            values["place_type"] = values["place_type"] or "hospital"
+            run.refuse_locked(row, "born_at", [values["born_at"]])
+            if row.ok:
+                creates.append(values)
+            continue
+        run.updated += 1
+        values = {**{field: existing[field] for field in BIRTH_FIELDS}, **given}
+        changed = [field for field in BIRTH_FIELDS if values[field] != existing[field]]
+        if changed:
+            run.refuse_locked(row, "born_at", [values["born_at"]])
+            if row.ok:
+                updates.append((existing["id"], values, changed))
+    if run.commit:
+        _write_births(run, creates, updates)
+    else:
+        run.created += len(creates)
 
 
-def _mother(resident_id: str, cache: dict) -> Person:
-    """The woman with this ID number on the register; kept for the run, as a mother may have several rows."""
-    mothers = cache.setdefault("mothers", {})
-    key = ids.normalize(resident_id)
-    if key not in mothers:
-        mothers[key] = registry.find_by_resident_id(key)
-    if mothers[key] is None:
-        raise ServiceError.on("mother_resident_id", str(_l("The mother is not on the register: add her to the "
-                                                            "people register first.")))
-    return mothers[key]
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def _same_birth(row: Row, candidates: list[dict]) -> dict | None:
+    """The recorded birth this row is about, among the mother's births at the same time: twins are told
+    apart by their birth order, else by sex. None when it is a birth not yet recorded."""
+    order, sex = row.data.get("birth_order"), row.data["sex"]
+    if order is not None:
+        found = [birth for birth in candidates if birth["birth_order"] == order]
+        found = found or [birth for birth in candidates if birth["birth_order"] is None and birth["sex"] == sex]
+    else:
+        found = [birth for birth in candidates if birth["sex"] == sex]
+    if len(found) > 1:
+        row.refuse("birth_order", _l("Twins of the same sex were born at this time: give the birth order (孩次) "
+                                     "to say which one this row is."))
+        return None
+    return found[0] if found else None
+
+
+def _write_births(run: Run, creates: list[dict], updates: list[tuple[int, dict, list[str]]]) -> None:
+    table = Birth.__table__
+    now = utcnow()
+    if creates:
+        rows = [{**values, "created_at": now, "updated_at": now} for values in creates]
+        new_ids = db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()
+        audit_many("birth.create", "birth", [
+            (birth_id, {"fields": sorted(k for k, v in values.items() if v not in (None, ""))})
+            for birth_id, values in zip(new_ids, creates, strict=True)])
+        run.created += len(creates)
+        run.wrote(table, creates)
+    if updates:
+        statement = (update(table).where(table.c.id == bindparam("b_id"))
+                     .values({field: bindparam(f"b_{field}") for field in (*BIRTH_FIELDS, "updated_at")}))
+        db.session.execute(statement, [{"b_id": birth_id, "b_updated_at": now,
+                                        **{f"b_{k}": values[k] for k in BIRTH_FIELDS}}
+                                       for birth_id, values, _changed in updates])
+        audit_many("birth.update", "birth", [(birth_id, {"fields": changed}) for birth_id, _values, changed in updates])
+        run.wrote(table, [values for _id, values, _changed in updates])
+
+
+def _file_key(row: dict) -> tuple[str, str]:
+    """Two rows are the same birth when they name the same mother and time of birth and neither their
+    birth order nor (without one) their sex tells them apart: twins are two births."""
+    twin = f"#{row['birth_order']}" if row.get("birth_order") is not None else f"/{row['sex']}"
+    return "born_at", f"{ids.normalize(row['mother_resident_id'])}@{row['born_at'].isoformat()}{twin}"
 
 
 BIRTHS = register(ImportSpec(
@@ -123,6 +198,6 @@ BIRTHS = register(ImportSpec(
         Column("child_name", "孩子姓名", example="李小梅"),
     ],
     schema=BirthRow,
-    apply=apply_birth,
-    key=lambda row: ("born_at", f"{ids.normalize(row['mother_resident_id'])}@{row['born_at'].isoformat()}"),
+    apply_rows=apply_births,
+    key=_file_key,
 ))

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from renkou.audit import services as audit
 from renkou.errors import NotFoundError, ServiceError
 from renkou.extensions import db
-from renkou.imports import engine, spreadsheets
+from renkou.imports import engine, spreadsheets, uploads
 from renkou.imports.models import ImportBatch
 from renkou.jobs import enqueue_after_commit
 from renkou.redisconn import get_redis
@@ -39,17 +39,24 @@ def upload(kind: str, filename: str, content: bytes) -> ImportBatch:
         raise ServiceError.on("kind", str(_l("Unknown kind of import.")))
     try:
         spreadsheets.check_upload(filename, content)
+        rows = spreadsheets.measure(filename, content, _limits())  # before anything parses the file
         next(spreadsheets.read_rows(filename, content, spec.columns), None)  # the header row is checked here
-        rows = spreadsheets.count_rows(filename, content)
     except spreadsheets.UnreadableFile as unreadable:
         raise ServiceError.on("file", str(unreadable)) from unreadable
-    batch = ImportBatch(kind=kind, filename=filename[-200:], content=content, total_rows=rows,
+    uploads.forget_abandoned()
+    batch = ImportBatch(kind=kind, filename=filename[-200:], content=uploads.seal(content), total_rows=rows,
                         created_by=current_user.id if current_user and current_user.is_authenticated else None)
     db.session.add(batch)
     db.session.flush()
     audit.record("import.upload", record_type="import", record_id=batch.id, detail={"kind": kind, "rows": rows})
     _start(batch, commit=False)
     return batch
+
+
+def _limits() -> spreadsheets.Limits:
+    settings = current_app.config["RENKOU_SETTINGS"]
+    return spreadsheets.Limits(unpacked_bytes=settings.import_max_unpacked_mb * 1024 * 1024,
+                               rows=settings.import_max_rows)
 
 
 def commit(batch: ImportBatch) -> ImportBatch:

@@ -108,7 +108,14 @@ def _mark_dirty(session: Session) -> None:
     if bound_town(session) is None or not has_app_context() or g.get("town") is None:
         return
     session.flush()  # rows changed since the last flush count too
-    dates = session.info.pop(_CHANGED_DATES, None)
+    savepoint = session.get_nested_transaction()
+    if savepoint is not None:
+        # A savepoint (an import's row) is only checked against locked months, for the dates it added;
+        # the dates stay collected, and the outer commit marks the periods and queues them once.
+        before = session.info.get(_SAVEPOINT_DATES, {}).get(id(savepoint), set())
+        dates = session.info.get(_CHANGED_DATES, set()) - before
+    else:
+        dates = session.info.pop(_CHANGED_DATES, None)
     if not dates:
         return
     settings = current_app.config["RENKOU_SETTINGS"]
@@ -116,7 +123,8 @@ def _mark_dirty(session: Session) -> None:
     moved = periods_moved_by({day for day in dates if day}, today, settings.stat_year_start_month)
     town = g.town
     _refuse_locked_months(session, town, moved)
-    mark_and_queue(session, town.id, town.code, [period.id for period in sorted(moved)])
+    if savepoint is None:
+        mark_and_queue(session, town.id, town.code, [period.id for period in sorted(moved)])
 
 
 def _refuse_locked_months(session: Session, town, moved: set[periods.Period]) -> None:

@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, pre_load, validate, validates
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 
 from renkou.crypto.keys import Indexer
 from renkou.extensions import db
-from renkou.imports.bulk import Row, Run, audit_many
+from renkou.imports.bulk import Row, Run, audit_many, insert_many
 from renkou.imports.engine import ImportSpec, register
 from renkou.imports.spreadsheets import Column
 from renkou.schemas import FIELD_MESSAGES, BaseSchema, TrimmedString, text
@@ -161,7 +161,7 @@ def _write_births(run: Run, creates: list[dict], updates: list[tuple[int, dict, 
     now = utcnow()
     if creates:
         rows = [{**values, "created_at": now, "updated_at": now} for values in creates]
-        new_ids = db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()
+        new_ids = insert_many(table, rows)
         audit_many("birth.create", "birth", [
             (birth_id, {"fields": sorted(k for k, v in values.items() if v not in (None, ""))})
             for birth_id, values in zip(new_ids, creates, strict=True)])

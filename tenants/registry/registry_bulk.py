@@ -13,11 +13,11 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import LargeBinary, bindparam, insert, select, type_coerce, update
+from sqlalchemy import LargeBinary, bindparam, select, type_coerce, update
 
 from renkou.crypto.keys import Indexer, Sealed
 from renkou.extensions import db
-from renkou.imports.bulk import Row, Run, audit_many
+from renkou.imports.bulk import Row, Run, audit_many, insert_many
 from renkou.types import utcnow
 from tenants.network.models import Village, VillageGroup
 from tenants.registry import resident_id as ids
@@ -170,7 +170,8 @@ def _household_ids(run: Run, numbers: set[str]) -> dict[str, int | None]:
     known = run.cache.setdefault("household_ids", {})
     missing = numbers - known.keys()
     if missing:
-        found = dict(db.session.execute(select(Household.number, Household.id).where(Household.number.in_(missing))).all())
+        statement = select(Household.number, Household.id).where(Household.number.in_(missing))
+        found = dict(db.session.execute(statement).all())
         known.update({number: found.get(number) for number in missing})
     return known
 
@@ -191,7 +192,7 @@ def _write_people(run: Run, creates: list[dict], updates: list[tuple[dict, dict,
 
     if creates:
         rows = [{**sealed(values), "status": "resident", "created_at": now, "updated_at": now} for values in creates]
-        new_ids = db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()
+        new_ids = insert_many(table, rows)
         audit_many("person.create", "person", [
             (person_id, {"fields": sorted(k for k, v in values.items() if v not in (None, ""))})
             for person_id, values in zip(new_ids, creates, strict=True)])
@@ -264,7 +265,7 @@ def _write_households(run: Run, creates: list[dict], updates: list[tuple[int, di
     now = utcnow()
     if creates:
         rows = [{**values, "created_at": now, "updated_at": now} for values in creates]
-        new_ids = db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()
+        new_ids = insert_many(table, rows)
         audit_many("household.create", "household", [(household_id, {"number": values["number"]})
                                                      for household_id, values in zip(new_ids, creates, strict=True)])
         run.created += len(creates)

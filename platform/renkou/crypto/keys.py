@@ -156,7 +156,7 @@ class Indexer:
         self._key = keyring().index_key(town_code, purpose)
 
     def __call__(self, normalized: str) -> str:
-        return hmac.new(self._key, normalized.encode(), hashlib.sha256).hexdigest()
+        return hmac.digest(self._key, normalized.encode(), "sha256").hex()  # equals blind_index's, one call
 
 
 def blind_index(town_code: str, purpose: str, normalized: str) -> str:

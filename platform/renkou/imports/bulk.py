@@ -10,13 +10,14 @@ import moved once, at the end, and queues their recomputation after the commit.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import Iterable
 from datetime import date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, Table, insert
+from sqlalchemy import JSON, Date, Sequence, Table, func, insert, select
 
 from renkou.audit.models import OUTCOME_SUCCESS, AuditEvent
 from renkou.audit.services import _actor_fields
@@ -121,13 +122,50 @@ def start_run(commit: bool, town, stat_year_start_month: int) -> Run:
     return Run(commit=commit, town_id=town.id, town_code=town.code, today=today, earliest=earliest, locked=locked)
 
 
+def insert_many(table: Table, rows: list[dict]) -> list[int]:
+    """Insert ``rows`` (dicts with the same keys) into ``table``; their new ids, in order.
+
+    On PostgreSQL the ids are drawn from the table's sequence with one statement and the rows go in by
+    COPY, many times faster than INSERT for thousands of rows, in the same transaction. SQLite takes one
+    multi-row INSERT … RETURNING per page."""
+    if not rows:
+        return []
+    if db.session.connection().dialect.name == "postgresql":
+        sequence = Sequence(f"{table.name}_id_seq", schema=table.schema)
+        new_ids = list(db.session.scalars(select(sequence.next_value()).select_from(
+            func.generate_series(1, len(rows)))))
+        copy_rows(table, [{**row, "id": new_id} for row, new_id in zip(rows, new_ids, strict=True)])
+        return new_ids
+    return list(db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
+
+
+def copy_rows(table: Table, rows: list[dict]) -> None:
+    """COPY ``rows`` into ``table`` on the session's own connection (PostgreSQL), else executemany."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        db.session.execute(insert(table), rows)
+        return
+    translate = connection.get_execution_options().get("schema_translate_map") or {}
+    schema = translate.get(table.schema, table.schema)
+    keys = list(rows[0])
+    json_keys = {key for key in keys if isinstance(table.c[key].type, JSON)}
+    target = (f'"{schema}".' if schema else "") + f'"{table.name}"'
+    columns = ", ".join(f'"{key}"' for key in keys)
+    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(
+            f"COPY {target} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([json.dumps(row[key], ensure_ascii=False) if key in json_keys else row[key]
+                            for key in keys])
+
+
 def audit_many(action: str, record_type: str, entries: Iterable[tuple[int, dict]]) -> None:
     """One audit entry per record (``(record id, detail)``), written with one statement."""
     base = {**_actor_fields(None), "occurred_at": utcnow(), "town_code": _town_code(), "action": action,
             "record_type": record_type, "outcome": OUTCOME_SUCCESS, "client_addr": _client_addr()}
-    rows = [{**base, "record_id": str(record_id), "detail": detail} for record_id, detail in entries]
-    if rows:
-        db.session.execute(insert(AuditEvent.__table__), rows)
+    copy_rows(AuditEvent.__table__, [{**base, "record_id": str(record_id), "detail": detail}
+                                     for record_id, detail in entries])
 
 
 def _town_code() -> str | None:

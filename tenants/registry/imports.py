@@ -12,7 +12,7 @@ from marshmallow import fields, pre_load, validate
 from renkou.imports.engine import ImportSpec, register
 from renkou.imports.spreadsheets import Column
 from renkou.schemas import FIELD_MESSAGES, BaseSchema, TrimmedString, digits, phone, text
-from tenants.registry import registry_bulk
+from tenants.registry import labels, registry_bulk
 from tenants.registry import resident_id as ids
 
 SEX_WORDS = {"男": "M", "女": "F", "M": "M", "F": "F"}
@@ -24,8 +24,12 @@ RELATION_WORDS = {"户主": "head", "本人": "head", "配偶": "spouse", "妻":
                   "其他": "other"}
 
 
-def _words(value: str, table: dict[str, str]) -> str:
-    return table.get(value.strip(), value.strip())
+def _words(value: str, table: dict[str, str], shown: dict[str, object]) -> str:
+    """The code of a word people write, or of the label the pages and exports show (in their language)."""
+    value = value.strip()
+    if value in table:
+        return table[value]
+    return next((code for code, label in shown.items() if value == str(label)), value)
 
 
 class PersonRow(BaseSchema):
@@ -45,9 +49,11 @@ class PersonRow(BaseSchema):
     @pre_load
     def _chinese_values(self, data, **kwargs):
         data = dict(data)
-        for field, table in (("sex", SEX_WORDS), ("marital_status", MARITAL_WORDS), ("relation", RELATION_WORDS)):
+        for field, table, shown in (("sex", SEX_WORDS, labels.SEX), ("marital_status", MARITAL_WORDS,
+                                                                     labels.MARITAL_STATUS),
+                                    ("relation", RELATION_WORDS, labels.RELATION)):
             if field in data:
-                data[field] = _words(data[field], table)
+                data[field] = _words(data[field], table, shown)
         return data
 
 

@@ -53,6 +53,18 @@ def upload(kind: str, filename: str, content: bytes) -> ImportBatch:
     return batch
 
 
+def template(spec: engine.ImportSpec) -> bytes:
+    """The kind's template: the data sheet holds only the header row (a row in it would be imported as
+    data), a second sheet 说明 says what each column takes, with an example."""
+    headers = [column.header + ("*" if column.required else "") for column in spec.columns]
+    notes = [[column.header, "是" if column.required else "否", column.example] for column in spec.columns]
+    if spec.hint:
+        notes.append([])
+        notes.append([str(spec.hint)])
+    return spreadsheets.write_xlsx(headers, [], str(spec.title),
+                                   more_sheets=(("说明", ["列", "必填", "示例"], notes),))
+
+
 def _limits() -> spreadsheets.Limits:
     settings = current_app.config["RENKOU_SETTINGS"]
     return spreadsheets.Limits(unpacked_bytes=settings.import_max_unpacked_mb * 1024 * 1024,

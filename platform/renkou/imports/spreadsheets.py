@@ -85,8 +85,11 @@ def _xlsx_row_elements(content: bytes, limits: Limits) -> int:
         if sum(entry.file_size for entry in entries) > limits.unpacked_bytes:
             raise too_large
         budget, rows = limits.unpacked_bytes, 0
+        # The data sheet is the first (a template's 说明 sheet comes after it).
+        data_sheet = min((entry.filename for entry in entries if entry.filename.startswith("xl/worksheets/sheet")),
+                         key=lambda name: (len(name), name), default=None)
         for entry in entries:  # the sizes an entry declares may lie: count what it really unpacks to
-            sheet = entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml")
+            sheet = entry.filename == data_sheet
             with archive.open(entry) as stream:
                 tail = b""
                 while block := stream.read(_READ_BLOCK):
@@ -177,13 +180,17 @@ def _text(value, with_time: bool = False) -> str:
     return str(value).strip()
 
 
-def write_xlsx(headers: list[str], rows, sheet_title: str = "Sheet1") -> bytes:
-    """A workbook with a bold header row; cells are written as text so ID numbers keep every digit."""
+def write_xlsx(headers: list[str], rows, sheet_title: str = "Sheet1",
+               more_sheets: tuple[tuple[str, list[str], list], ...] = ()) -> bytes:
+    """A workbook with a bold header row; cells are written as text so ID numbers keep every digit.
+    ``more_sheets`` are (title, headers, rows) of further sheets after the first (an import reads only
+    the first)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(["" if value is None else str(value) for value in row])
+    for title, sheet_headers, sheet_rows in ((sheet_title, headers, rows), *more_sheets):
+        sheet = workbook.create_sheet(title=title[:31])
+        sheet.append(sheet_headers)
+        for row in sheet_rows:
+            sheet.append(["" if value is None else str(value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

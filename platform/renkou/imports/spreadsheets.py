@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -187,7 +188,7 @@ def write_xlsx(headers: list[str], rows, sheet_title: str = "Sheet1",
     the first)."""
     workbook = Workbook(write_only=True)
     for title, sheet_headers, sheet_rows in ((sheet_title, headers, rows), *more_sheets):
-        sheet = workbook.create_sheet(title=title[:31])
+        sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", "、", title)[:31])  # Excel refuses these
         sheet.append(sheet_headers)
         for row in sheet_rows:
             sheet.append(["" if value is None else str(value) for value in row])

@@ -308,6 +308,15 @@ def test_exported_lists_import_again_unchanged(app, signed_in, factory, town, in
     assert in_town(app, town, snapshot) == before
     assert in_town(app, town, changes) == changes_before
 
+    factory.funding_entry(town, "2025-007")
+    factory.clinic_records(town, village)
+    for list_path, kind in ((f"/t/{town.slug}/funding/export.xlsx", "funding"),
+                            (f"/t/{town.slug}/clinics/export.xlsx", "clinic_units")):
+        batch_url, body = export_and_import(signed_in, town, list_path, kind)
+        batch = batch_of(app, town, batch_url)
+        assert batch.errors == [] and batch.total_rows >= 1, (kind, batch.errors)
+        assert 'id="created-count">0<' in body, kind
+
 
 def test_a_masked_cell_is_an_error_only_on_a_new_row(app, signed_in, town):
     rows = [["新人甲", "411524********3160", "女", "1990-01-01", "", "户主", "已婚", ""],

@@ -79,6 +79,8 @@ class Run:
 
     def refuse_locked(self, row: Row, field: str, days: Iterable[date | None]) -> None:
         """Refuse a row dated in a month whose report the county approved (the forms refuse it too)."""
+        if not self.locked:
+            return
         for day in days:
             if isinstance(day, datetime):
                 day = _local_date(day)

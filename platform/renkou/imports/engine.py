@@ -20,7 +20,7 @@ from renkou.db import after_commit, town_engines, town_schema
 from renkou.errors import ServiceError
 from renkou.extensions import db
 from renkou.imports import uploads
-from renkou.imports.bulk import MASKED, Row, Run, start_run
+from renkou.imports.bulk import MASKED, MASKED_MESSAGE, Row, Run, start_run
 from renkou.imports.models import ImportBatch
 from renkou.imports.spreadsheets import Column, UnreadableFile, read_rows
 from renkou.schemas import messages_of
@@ -191,20 +191,25 @@ def _apply_chunk(spec: ImportSpec, chunk: list[Row], run: Run, outcome: Outcome)
 
 def _run_row_by_row(spec: ImportSpec, rows, outcome: Outcome, progress) -> None:
     schema = spec.schema()
+    maskable = {column.field for column in spec.columns if column.maskable}
     for number, row in rows:
-        _apply_row(spec, schema, number, row, outcome)
+        _apply_row(spec, schema, number, row, outcome, maskable)
         # Flushed rows are weakly held by the session, so memory does not grow with the file.
         if outcome.total % PROGRESS_EVERY == 0:
             progress(outcome.total)
 
 
-def _apply_row(spec: ImportSpec, schema: Schema, number: int, row: dict, outcome: Outcome) -> None:
+def _apply_row(spec: ImportSpec, schema: Schema, number: int, row: dict, outcome: Outcome,
+               maskable: set[str] = frozenset()) -> None:
     outcome.total += 1
+    masked = sorted(field for field in maskable if row.get(field) and MASKED.search(row[field]))
     savepoint = db.session.begin_nested()
     try:
-        data = schema.load({k: v for k, v in row.items() if v != ""})
+        data = schema.load({k: v for k, v in row.items() if v != "" and k not in masked})
         _check_key(spec, number, data, outcome)
         result = spec.apply(data, outcome.cache)
+        if result == "created" and masked:  # a masked cell means "unchanged": a new record has nothing to keep
+            raise ServiceError({field: [str(MASKED_MESSAGE)] for field in masked})
         savepoint.commit()
     except ValidationError as invalid:
         savepoint.rollback()

@@ -62,9 +62,9 @@ PEOPLE = register(ImportSpec(
     title=_l("People"),
     columns=[
         Column("name", "姓名", required=True, example="李梅"),
-        Column("resident_id", "身份证号码", example="11010519491231002X", maskable=True),
+        Column("resident_id", "身份证号码", example="411524199003070028", maskable=True),
         Column("sex", "性别", example="女"),
-        Column("birth_date", "出生日期", example="1949-12-31"),
+        Column("birth_date", "出生日期", example="1990-03-07"),
         Column("household_number", "户编号", example="CG-001"),
         Column("relation", "与户主关系", example="户主"),
         Column("marital_status", "婚姻状况", example="已婚"),

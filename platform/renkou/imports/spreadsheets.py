@@ -98,7 +98,8 @@ def _xlsx_row_elements(content: bytes, limits: Limits) -> int:
                     if budget < 0:
                         raise too_large
                     if sheet:
-                        rows += (tail + block).count(b"<row ") + (tail + block).count(b"<row>")
+                        text = tail + block  # a row element, with or without a namespace prefix
+                        rows += text.count(b"<row ") + text.count(b"<row>") + text.count(b":row ")
                         tail = block[-4:]
                     if rows > limits.rows + 1:
                         return rows

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from renkou.crypto.keys import Sealer
+from renkou.crypto.keys import FORMAT_V1, Sealer
 from renkou.extensions import db
 from renkou.imports.models import ImportBatch
 from renkou.tenancy.context import current_town
@@ -30,7 +30,10 @@ def content_of(batch: ImportBatch) -> bytes | None:
     """The uploaded file in clear, or None once it has been dropped."""
     if batch.content is None:
         return None
-    return Sealer(current_town().code, PURPOSE).open_bytes(bytes(batch.content))
+    stored = bytes(batch.content)
+    if not stored.startswith(FORMAT_V1):  # kept before uploads were encrypted; dropped like the others
+        return stored
+    return Sealer(current_town().code, PURPOSE).open_bytes(stored)
 
 
 def forget_abandoned(now=None) -> int:

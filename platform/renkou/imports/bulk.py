@@ -128,8 +128,7 @@ def insert_many(table: Table, rows: list[dict]) -> list[int]:
     """Insert ``rows`` (dicts with the same keys) into ``table``; their new ids, in order.
 
     On PostgreSQL the ids are drawn from the table's sequence with one statement and the rows go in by
-    COPY, many times faster than INSERT for thousands of rows, in the same transaction. SQLite takes one
-    multi-row INSERT … RETURNING per page."""
+    COPY, many times faster than INSERT for thousands of rows, in the same transaction."""
     if not rows:
         return []
     if db.session.connection().dialect.name == "postgresql":
@@ -138,7 +137,12 @@ def insert_many(table: Table, rows: list[dict]) -> list[int]:
             func.generate_series(1, len(rows)))))
         copy_rows(table, [{**row, "id": new_id} for row, new_id in zip(rows, new_ids, strict=True)])
         return new_ids
-    return list(db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
+    # SQLite: one executemany. From its first row on, this transaction holds the database's write lock,
+    # and a new rowid is the largest so far plus one, so the rows just written are the last ``len(rows)``.
+    # (INSERT … RETURNING in the order of the rows would go one row at a time here.)
+    db.session.execute(insert(table), rows)
+    newest = db.session.scalars(select(table.c.id).order_by(table.c.id.desc()).limit(len(rows)))
+    return list(reversed(list(newest)))
 
 
 def copy_rows(table: Table, rows: list[dict]) -> None:

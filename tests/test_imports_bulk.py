@@ -90,8 +90,8 @@ def test_an_import_issues_a_bounded_number_of_statements_whatever_its_size(app, 
 
     small = statements_to_import(app, signed_in, town, rows(100, 0))
     large = statements_to_import(app, signed_in, town, rows(2000, 100))
-    # One look-up and one write per kind and chunk of 2,000 rows; SQLite's multi-row INSERT pages by 1,000
-    # rows at most, PostgreSQL copies. A statement per row would add thousands.
+    # One look-up and one write per kind and chunk of 2,000 rows (PostgreSQL copies, SQLite takes one
+    # executemany); a statement per row would add thousands.
     assert large <= small + 10, (small, large)
     assert people_count(app, town) == 2100
 

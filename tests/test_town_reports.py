@@ -458,6 +458,25 @@ def test_an_import_refuses_the_rows_of_a_locked_month_row_by_row(app, client, to
     assert in_town(app, town, _vouchers) == ["IMP-1", "IMP-3"]
 
 
+def test_a_set_based_import_refuses_the_births_of_a_locked_month(app, client, factory, town, town_api, county_api):
+    """People, households and births import set-based: the approved months are read once, and the rows dated
+    in one are refused with the same reason, the others written."""
+    from tests.test_imports import upload, xlsx
+
+    submit_and_approve(town_api, county_api, app, town, town.last_month)
+    mother = "411524199203150022"
+    factory.person(town, name="王芳", resident_id=mother)
+    locked_day = periods.parse(town.last_month).start.isoformat()
+    login(client, town.admin_username)
+    rows = [[mother, f"{local_today().isoformat()} 00:00", "女"], [mother, f"{locked_day} 10:00", "男"]]
+    batch_url = upload(client, town, xlsx(rows, ["母亲身份证号码", "出生时间", "性别"]), "births.xlsx",
+                       kind="births").headers["Location"]
+    checked = client.get(batch_url).get_data(as_text=True)
+    assert 'id="error-rows">1<' in checked and town.last_month in checked
+    done = post_form(client, batch_url + "/commit", {}, token_from=batch_url, follow_redirects=True)
+    assert 'id="created-count">1<' in done.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("backend", ["postgresql"])
 def test_a_change_committing_during_an_approval_waits_for_it_and_is_refused(app, town, town_api, factory):
     """The race the locks close: the county approves (figures read as current) while the town commits a change

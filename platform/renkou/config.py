@@ -85,6 +85,10 @@ class Settings:
     # Below this many births in a period a sex ratio at birth swings on one birth: it is shown, but not
     # judged against its normal range nor flagged as implausible.
     srb_min_births: int = 20
+    # Spreadsheet uploads: an XLSX file that unpacks to more than this, or has more rows, is refused
+    # before it is parsed (a zip bomb is refused in well under a second).
+    import_max_unpacked_mb: int = 150
+    import_max_rows: int = 200_000
     # The higher bureau: where submissions go, the secret both sides sign with, and the county's org unit
     # there. No URL means the demo/test stand-in bureau on loopback is expected to be configured instead.
     bureau_url: str | None = None
@@ -128,6 +132,9 @@ class Settings:
             scan_max_bytes=_int(env.get("RENKOU_SCAN_MAX_BYTES"), cls.scan_max_bytes, "RENKOU_SCAN_MAX_BYTES"),
             stat_year_start_month=_int(env.get("RENKOU_STAT_YEAR_START_MONTH"), cls.stat_year_start_month,
                                        "RENKOU_STAT_YEAR_START_MONTH"),
+            import_max_unpacked_mb=_int(env.get("RENKOU_IMPORT_MAX_UNPACKED_MB"), cls.import_max_unpacked_mb,
+                                        "RENKOU_IMPORT_MAX_UNPACKED_MB"),
+            import_max_rows=_int(env.get("RENKOU_IMPORT_MAX_ROWS"), cls.import_max_rows, "RENKOU_IMPORT_MAX_ROWS"),
             aggregation_delay_seconds=_int(env.get("RENKOU_AGGREGATION_DELAY_SECONDS"),
                                            cls.aggregation_delay_seconds, "RENKOU_AGGREGATION_DELAY_SECONDS"),
             srb_min_births=_int(env.get("RENKOU_SRB_MIN_BIRTHS"), cls.srb_min_births, "RENKOU_SRB_MIN_BIRTHS"),

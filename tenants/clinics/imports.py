@@ -106,7 +106,7 @@ UNITS = register(ImportSpec(
         Column("village", "村/社区", example="城关村"),
         Column("address", "地址", example="城关镇解放路12号"),
         Column("contact_name", "联系人", example="赵医生"),
-        Column("contact_phone", "联系电话", example="13900139000"),
+        Column("contact_phone", "联系电话", example="13900139000", maskable=True),
         Column("services", "服务项目", example="普通门诊、避孕药具发放"),
         Column("active", "是否在营", example="在营"),
     ],

@@ -8,17 +8,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, pre_load, validate
-from sqlalchemy import select
 
-from renkou.errors import ServiceError
-from renkou.extensions import db
 from renkou.imports.engine import ImportSpec, register
 from renkou.imports.spreadsheets import Column
 from renkou.schemas import FIELD_MESSAGES, BaseSchema, TrimmedString, digits, phone, text
-from tenants.network.models import Village, VillageGroup
+from tenants.registry import labels, registry_bulk
 from tenants.registry import resident_id as ids
-from tenants.registry import services
-from tenants.registry.models import Household
 
 SEX_WORDS = {"男": "M", "女": "F", "M": "M", "F": "F"}
 MARITAL_WORDS = {"未婚": "unmarried", "已婚": "married", "初婚": "married", "再婚": "married", "离婚": "divorced",
@@ -29,8 +24,12 @@ RELATION_WORDS = {"户主": "head", "本人": "head", "配偶": "spouse", "妻":
                   "其他": "other"}
 
 
-def _words(value: str, table: dict[str, str]) -> str:
-    return table.get(value.strip(), value.strip())
+def _words(value: str, table: dict[str, str], shown: dict[str, object]) -> str:
+    """The code of a word people write, or of the label the pages and exports show (in their language)."""
+    value = value.strip()
+    if value in table:
+        return table[value]
+    return next((code for code, label in shown.items() if value == str(label)), value)
 
 
 class PersonRow(BaseSchema):
@@ -44,37 +43,18 @@ class PersonRow(BaseSchema):
     marital_status = fields.String(load_default="unmarried", validate=validate.OneOf(
         list(set(MARITAL_WORDS.values())), error=_l("Write 未婚, 已婚, 离婚 or 丧偶.")))
     phone = phone()
+    # The record number an export gives (编号): the row updates that person.
+    record_number = fields.Integer(load_default=None, strict=False, error_messages=FIELD_MESSAGES)
 
     @pre_load
     def _chinese_values(self, data, **kwargs):
         data = dict(data)
-        for field, table in (("sex", SEX_WORDS), ("marital_status", MARITAL_WORDS), ("relation", RELATION_WORDS)):
+        for field, table, shown in (("sex", SEX_WORDS, labels.SEX), ("marital_status", MARITAL_WORDS,
+                                                                     labels.MARITAL_STATUS),
+                                    ("relation", RELATION_WORDS, labels.RELATION)):
             if field in data:
-                data[field] = _words(data[field], table)
+                data[field] = _words(data[field], table, shown)
         return data
-
-
-def apply_person(row: dict, cache: dict) -> str:
-    household_number = row.pop("household_number", None)
-    if household_number:
-        row["household_id"] = _household(household_number, cache).id
-    existing = services.find_by_resident_id(row["resident_id"]) if row.get("resident_id") else None
-    if existing is not None:
-        services.update_person(existing, {k: v for k, v in row.items() if v is not None})
-        return "updated"
-    services.create_person(row)
-    return "created"
-
-
-def _household(number: str, cache: dict) -> Household:
-    """The household with this number; kept for the run, as many rows share one household."""
-    households = cache.setdefault("households", {})
-    if number not in households:
-        households[number] = db.session.scalar(select(Household).where(Household.number == number))
-    if households[number] is None:
-        raise ServiceError.on("household_number", str(_l("No household with this number: import the "
-                                                          "households first.")))
-    return households[number]
 
 
 PEOPLE = register(ImportSpec(
@@ -82,16 +62,17 @@ PEOPLE = register(ImportSpec(
     title=_l("People"),
     columns=[
         Column("name", "姓名", required=True, example="李梅"),
-        Column("resident_id", "身份证号码", example="11010519491231002X"),
+        Column("resident_id", "身份证号码", example="411524199003070028", maskable=True),
         Column("sex", "性别", example="女"),
-        Column("birth_date", "出生日期", example="1949-12-31"),
+        Column("birth_date", "出生日期", example="1990-03-07"),
         Column("household_number", "户编号", example="CG-001"),
         Column("relation", "与户主关系", example="户主"),
         Column("marital_status", "婚姻状况", example="已婚"),
-        Column("phone", "联系电话", example="13800138000"),
+        Column("phone", "联系电话", example="13800138000", maskable=True),
+        Column("record_number", "编号"),
     ],
     schema=PersonRow,
-    apply=apply_person,
+    apply_rows=registry_bulk.apply_people,
     key=lambda row: ("resident_id", ids.normalize(row["resident_id"])) if row.get("resident_id") else None,
     tables=("people",),
 ))
@@ -104,28 +85,6 @@ class HouseholdRow(BaseSchema):
     address = text(required=True, max_length=200)
 
 
-def apply_household(row: dict, cache: dict) -> str:
-    villages = cache.setdefault("villages", {})
-    if row["village_code"] not in villages:
-        villages[row["village_code"]] = db.session.scalar(select(Village).where(Village.code == row["village_code"]))
-    village = villages[row["village_code"]]
-    if village is None:
-        raise ServiceError.on("village_code", str(_l("No village with this code in this town.")))
-    group_id = None
-    if row.get("group_code"):
-        group_id = db.session.scalar(select(VillageGroup.id).where(VillageGroup.village_id == village.id,
-                                                                   VillageGroup.code == row["group_code"]))
-        if group_id is None:
-            raise ServiceError.on("group_code", str(_l("No such group in this village.")))
-    values = {"village_id": village.id, "group_id": group_id, "address": row["address"]}
-    existing = db.session.scalar(select(Household).where(Household.number == row["number"]))
-    if existing is not None:
-        services.update_household(existing, values)
-        return "updated"
-    services.create_household(row["number"], **values)
-    return "created"
-
-
 HOUSEHOLDS = register(ImportSpec(
     kind="households",
     title=_l("Households"),
@@ -136,7 +95,7 @@ HOUSEHOLDS = register(ImportSpec(
         Column("address", "地址", required=True, example="城关村一组3号"),
     ],
     schema=HouseholdRow,
-    apply=apply_household,
+    apply_rows=registry_bulk.apply_households,
     key=lambda row: ("number", row["number"]),
     tables=("households",),
 ))

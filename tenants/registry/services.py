@@ -224,9 +224,10 @@ def export_people(filters: PeopleFilter, sort: str = "name") -> Sheet:
     people = db.session.scalars(people_statement(filters, sort).limit(EXPORT_LIMIT))
     rows = ([p.name, ids.mask(p.resident_id), labels.SEX[p.sex], p.birth_date.isoformat(),
              p.household.number if p.household else "", labels.RELATION[p.relation],
-             labels.MARITAL_STATUS[p.marital_status], mask_phone(p.phone), labels.PERSON_STATUS[p.status]]
+             labels.MARITAL_STATUS[p.marital_status], mask_phone(p.phone), labels.PERSON_STATUS[p.status], p.id]
             for p in people)
-    headers = ["姓名", "身份证号码", "性别", "出生日期", "户编号", "与户主关系", "婚姻状况", "联系电话", "状态"]
+    # 编号 (the record number) lets the exported list be imported again: a row updates that person.
+    headers = ["姓名", "身份证号码", "性别", "出生日期", "户编号", "与户主关系", "婚姻状况", "联系电话", "状态", "编号"]
     return Sheet(headers, rows, "人员")
 
 

@@ -13,7 +13,7 @@ from renkou.audit import services as audit
 from renkou.db import town_engines
 from renkou.errors import NotFoundError, ServiceError
 from renkou.extensions import db
-from renkou.imports import engine, spreadsheets
+from renkou.imports import engine, spreadsheets, uploads
 from renkou.imports.models import CHECKED, CHECKING, COMMITTED, COMMITTING, FAILED, ImportBatch
 from renkou.jobs import enqueue_after_commit
 from renkou.redisconn import get_redis
@@ -44,17 +44,36 @@ def upload(kind: str, filename: str, content: bytes) -> ImportBatch:
         raise ServiceError.on("kind", str(_l("Unknown kind of import.")))
     try:
         spreadsheets.check_upload(filename, content)
+        rows = spreadsheets.measure(filename, content, _limits())  # before anything parses the file
         next(spreadsheets.read_rows(filename, content, spec.columns), None)  # the header row is checked here
-        rows = spreadsheets.count_rows(filename, content)
     except spreadsheets.UnreadableFile as unreadable:
         raise ServiceError.on("file", str(unreadable)) from unreadable
-    batch = ImportBatch(kind=kind, filename=filename[-200:], content=content, total_rows=rows,
+    uploads.forget_abandoned()
+    batch = ImportBatch(kind=kind, filename=filename[-200:], content=uploads.seal(content), total_rows=rows,
                         created_by=current_user.id if current_user and current_user.is_authenticated else None)
     db.session.add(batch)
     db.session.flush()
     audit.record("import.upload", record_type="import", record_id=batch.id, detail={"kind": kind, "rows": rows})
     _start(batch, commit=False)
     return batch
+
+
+def template(spec: engine.ImportSpec) -> bytes:
+    """The kind's template: the data sheet holds only the header row (a row in it would be imported as
+    data), a second sheet 说明 says what each column takes, with an example."""
+    headers = [column.header + ("*" if column.required else "") for column in spec.columns]
+    notes = [[column.header, "是" if column.required else "否", column.example] for column in spec.columns]
+    if spec.hint:
+        notes.append([])
+        notes.append([str(spec.hint)])
+    return spreadsheets.write_xlsx(headers, [], str(spec.title),
+                                   more_sheets=(("说明", ["列", "必填", "示例"], notes),))
+
+
+def _limits() -> spreadsheets.Limits:
+    settings = current_app.config["RENKOU_SETTINGS"]
+    return spreadsheets.Limits(unpacked_bytes=settings.import_max_unpacked_mb * 1024 * 1024,
+                               rows=settings.import_max_rows)
 
 
 def commit(batch: ImportBatch) -> ImportBatch:

@@ -1,18 +1,30 @@
-"""Reading XLSX and CSV uploads and writing XLSX exports (openpyxl)."""
+"""Reading XLSX (python-calamine) and CSV uploads, writing XLSX templates and exports (openpyxl).
+
+An XLSX file is a zip archive: before anything parses it, its entries are measured (the sizes they
+declare, then the bytes they really unpack to, up to a limit) and its rows counted, so a zip bomb or a
+sheet of a million rows is refused in well under a second with a reason.
+"""
 
 from __future__ import annotations
 
 import csv
 import dataclasses
 import io
+import re
+import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
+from python_calamine import CalamineWorkbook
 
 MAX_BYTES = 20 * 1024 * 1024
 XLSX_MAGIC = b"PK\x03\x04"
+# Defaults of the settings import_max_unpacked_mb and import_max_rows.
+MAX_UNPACKED_BYTES = 150 * 1024 * 1024
+MAX_ROWS = 200_000
+_READ_BLOCK = 1024 * 1024
 
 
 class UnreadableFile(ValueError):
@@ -27,6 +39,9 @@ class Column:
     example: str = ""
     # A date and time: a date-and-time cell keeps its time (a plain date column reads as the date alone).
     with_time: bool = False
+    # Exports mask this column (ID numbers, phones): a masked cell on a row that finds its record means
+    # "unchanged" (see renkou.imports.bulk.MASKED).
+    maskable: bool = False
 
 
 def check_upload(filename: str, content: bytes) -> None:
@@ -40,6 +55,57 @@ def check_upload(filename: str, content: bytes) -> None:
             raise UnreadableFile(str(_l("The file is not a real .xlsx workbook.")))
     elif not lowered.endswith(".csv"):
         raise UnreadableFile(str(_l("Upload an .xlsx or .csv file (use the template).")))
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    unpacked_bytes: int = MAX_UNPACKED_BYTES
+    rows: int = MAX_ROWS
+
+
+def measure(filename: str, content: bytes, limits: Limits = Limits()) -> int:
+    """How many rows the file has after its header row (for an XLSX file, counted without parsing it),
+    refusing a file that would unpack to more than ``limits.unpacked_bytes`` or has more than
+    ``limits.rows`` rows."""
+    if filename.lower().endswith(".xlsx"):
+        rows = _xlsx_row_elements(content, limits) - 1
+    else:
+        rows = count_rows(filename, content)
+    if rows > limits.rows:
+        raise UnreadableFile(str(_l("The file has more than %(rows)s rows; split it into several files.",
+                                    rows=f"{limits.rows:,}")))
+    return max(rows, 0)
+
+
+def _xlsx_row_elements(content: bytes, limits: Limits) -> int:
+    too_large = UnreadableFile(str(_l("The workbook unpacks to more than %(size)s MB; split it into several "
+                                      "files.", size=limits.unpacked_bytes // (1024 * 1024))))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        entries = archive.infolist()
+        if sum(entry.file_size for entry in entries) > limits.unpacked_bytes:
+            raise too_large
+        budget, rows = limits.unpacked_bytes, 0
+        # The data sheet is the first (a template's 说明 sheet comes after it).
+        data_sheet = min((entry.filename for entry in entries if entry.filename.startswith("xl/worksheets/sheet")),
+                         key=lambda name: (len(name), name), default=None)
+        for entry in entries:  # the sizes an entry declares may lie: count what it really unpacks to
+            sheet = entry.filename == data_sheet
+            with archive.open(entry) as stream:
+                tail = b""
+                while block := stream.read(_READ_BLOCK):
+                    budget -= len(block)
+                    if budget < 0:
+                        raise too_large
+                    if sheet:
+                        text = tail + block  # a row element, with or without a namespace prefix
+                        rows += text.count(b"<row ") + text.count(b"<row>") + text.count(b":row ")
+                        tail = block[-4:]
+                    if rows > limits.rows + 1:
+                        return rows
+        return rows
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as exc:
+        raise UnreadableFile(str(_l("The workbook cannot be opened: %(reason)s", reason=type(exc).__name__))) from exc
 
 
 def read_rows(filename: str, content: bytes, columns: list[Column]) -> Iterator[tuple[int, dict[str, str]]]:
@@ -78,15 +144,15 @@ def _match_headers(header_row, columns: list[Column]) -> dict[str, int]:
     return positions
 
 
-def _xlsx_rows(content: bytes) -> Iterator[tuple]:
+def _xlsx_rows(content: bytes) -> Iterator[list]:
+    """The first sheet's rows (the data sheet: a template's explanations are on a later sheet)."""
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        sheet = workbook.get_sheet_by_index(0)
+        rows = sheet.iter_rows()
+    except Exception as exc:  # calamine raises its own kinds for a damaged file
         raise UnreadableFile(str(_l("The workbook cannot be opened: %(reason)s", reason=type(exc).__name__))) from exc
-    try:
-        yield from workbook.worksheets[0].iter_rows(values_only=True)
-    finally:
-        workbook.close()
+    yield from rows
 
 
 def _csv_rows(content: bytes) -> Iterator[list[str]]:
@@ -116,13 +182,17 @@ def _text(value, with_time: bool = False) -> str:
     return str(value).strip()
 
 
-def write_xlsx(headers: list[str], rows, sheet_title: str = "Sheet1") -> bytes:
-    """A workbook with a bold header row; cells are written as text so ID numbers keep every digit."""
+def write_xlsx(headers: list[str], rows, sheet_title: str = "Sheet1",
+               more_sheets: tuple[tuple[str, list[str], list], ...] = ()) -> bytes:
+    """A workbook with a bold header row; cells are written as text so ID numbers keep every digit.
+    ``more_sheets`` are (title, headers, rows) of further sheets after the first (an import reads only
+    the first)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(["" if value is None else str(value) for value in row])
+    for title, sheet_headers, sheet_rows in ((sheet_title, headers, rows), *more_sheets):
+        sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", "、", title)[:31])  # Excel refuses these
+        sheet.append(sheet_headers)
+        for row in sheet_rows:
+            sheet.append(["" if value is None else str(value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

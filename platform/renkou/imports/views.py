@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from renkou.errors import NotFoundError, ServiceError
 from renkou.imports import engine, services
-from renkou.imports.exports import Sheet, xlsx_response
+from renkou.imports.exports import XLSX_MIMETYPE
 from renkou.tenancy.context import town_editor_required
 
 bp = Blueprint("imports", __name__, url_prefix="/imports", template_folder="templates")
@@ -83,6 +85,6 @@ def template(kind: str):
     spec = engine.get_spec(kind)
     if spec is None:
         abort(404)
-    headers = [column.header + ("*" if column.required else "") for column in spec.columns]
-    sheet = Sheet(headers, [[column.example for column in spec.columns]], str(spec.title))
-    return xlsx_response(f"{spec.title}-template.xlsx", sheet)
+    content = services.template(spec)
+    return send_file(io.BytesIO(content), mimetype=XLSX_MIMETYPE, as_attachment=True,
+                     download_name=f"{spec.title}-template.xlsx")

@@ -137,7 +137,14 @@ def _mark_dirty(session: Session) -> None:
     if bound_town(session) is None or not has_app_context() or g.get("town") is None:
         return
     session.flush()  # rows changed since the last flush count too
-    dates = session.info.pop(_CHANGED_DATES, None)
+    savepoint = session.get_nested_transaction()
+    if savepoint is not None:
+        # A savepoint (an import's row) is only checked against locked months, for the dates it added;
+        # the dates stay collected, and the outer commit marks the periods and queues them once.
+        before = session.info.get(_SAVEPOINT_DATES, {}).get(id(savepoint), set())
+        dates = session.info.get(_CHANGED_DATES, set()) - before
+    else:
+        dates = session.info.pop(_CHANGED_DATES, None)
     if not dates:
         return
     settings = current_app.config["RENKOU_SETTINGS"]
@@ -147,8 +154,9 @@ def _mark_dirty(session: Session) -> None:
     moved = periods_moved_by(days, today, settings.stat_year_start_month, min(stocks) if stocks else None)
     town = g.town
     locked = _locked_months(session, town, moved, days)
-    moved = {period for period in moved if period.id not in locked} | _never_computed(session, town.id, today)
-    mark_and_queue(session, town.id, town.code, [period.id for period in sorted(moved)])
+    if savepoint is None:
+        moved = {period for period in moved if period.id not in locked} | _never_computed(session, town.id, today)
+        mark_and_queue(session, town.id, town.code, [period.id for period in sorted(moved)])
 
 
 def _locked_months(session: Session, town, moved: set[periods.Period], days: set[date]) -> set[str]:

@@ -117,9 +117,10 @@ def export_births(filters: BirthFilter) -> Sheet:
     births = db.session.scalars(births_statement(filters).limit(EXPORT_LIMIT))
     rows = ([b.mother.name, ids.mask(b.mother.resident_id), village_name(b.mother), local_text(b.born_at),
              labels.CHILD_SEX[b.sex], b.birth_order, b.weight_grams, labels.PLACE[b.place_type], b.place_name,
-             b.child_name] for b in births)
+             b.child_name, b.id] for b in births)
+    # 编号 (the record number) lets the exported list be imported again: a row updates that birth.
     headers = ["母亲姓名", "母亲身份证号码", "村/社区", "出生时间", "性别", "孩次", "体重(克)", "出生地点类型",
-               "出生地点", "孩子姓名"]
+               "出生地点", "孩子姓名", "编号"]
     return Sheet(headers, rows, "出生")
 
 

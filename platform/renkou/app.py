@@ -13,10 +13,13 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from renkou import redisconn
+from renkou.audit.chain import chain_key
 from renkou.config import Settings
 from renkou.crypto.keys import Keyring, decode_master_key
 from renkou.db import TownEngines, configure_sqlite_engine, shared_engine_config, sqlite_dir_for
 from renkou.extensions import babel, csrf, db, limiter, login_manager
+from renkou.redaction import install_log_redaction
+from renkou.web import input_guard
 
 HERE = Path(__file__).parent
 
@@ -35,11 +38,16 @@ class JSONProvider(DefaultJSONProvider):
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
+    install_log_redaction()  # before anything logs: no ID number or phone in any log line
     app = Flask("renkou", root_path=str(HERE), template_folder="web/templates", static_folder="web/static")
     app.json = JSONProvider(app)
+    app.url_map.converters["int"] = input_guard.IdConverter  # before any route is added
     _configure(app, settings)
+    input_guard.init_app(app)
     _init_database(app, settings)
-    app.extensions["renkou.keyring"] = Keyring(decode_master_key(settings.resolved_master_key()))
+    master_key = decode_master_key(settings.resolved_master_key())
+    app.extensions["renkou.keyring"] = Keyring(master_key)
+    app.extensions["renkou.audit_key"] = chain_key(settings, master_key)
     redisconn.init_app(app)
     _init_security(app, settings)
     _init_i18n(app)

@@ -81,7 +81,8 @@ def test_list_pages_take_numbers_past_range_without_failing(app, client, factory
 
 @pytest.mark.parametrize("bad", ["a\x00b", "a\ud800b"], ids=["nul", "lone-surrogate"])
 def test_nul_bytes_and_lone_surrogates_are_field_errors(api, bad):
-    body = json.dumps({"name": bad, "sex": "M", "birth_date": "1990-01-01"})  # ASCII JSON: the characters travel escaped
+    # ASCII JSON: the characters travel escaped
+    body = json.dumps({"name": bad, "sex": "M", "birth_date": "1990-01-01"})
     response = api("POST", "/people", data=body, content_type="application/json")
     assert response.status_code == 422
     assert "name" in response.get_json()["errors"]

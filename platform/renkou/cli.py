@@ -47,7 +47,7 @@ def main():
 
 
 def init_app(app) -> None:
-    for command in (db_group, town_group, user_group, token_group, worker, cron):
+    for command in (db_group, town_group, user_group, token_group, audit_group, worker, cron):
         app.cli.add_command(command)
 
 
@@ -93,6 +93,32 @@ def db_upgrade(workers):
     if failed:
         for result in failed:
             click.echo(f"FAILED {result.town_code}: {result.error}", err=True)
+        sys.exit(1)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# renkou audit
+
+
+@click.group("audit", help="The audit trail.")
+def audit_group():
+    pass
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify():
+    """Check the hash chain of every scope; exit 1 and name the first broken link if one is."""
+    from renkou.audit import chain
+
+    with db.engine.connect() as connection:
+        reports = chain.verify(connection, chain.current_key())
+    for report in reports:
+        if report.intact:
+            click.echo(f"{report.scope}: intact, {report.entries} entries")
+        else:
+            click.echo(f"{report.scope}: BROKEN at entry {report.entry_id}: {report.problem}", err=True)
+    if any(not report.intact for report in reports):
         sys.exit(1)
 
 

@@ -130,4 +130,4 @@ def _rows(connection: Connection, batch: int) -> Iterator:
     """Every entry in chain order within its scope (entries from before the chain first), streamed."""
     table = AuditEvent.__table__
     statement = select(table).order_by(table.c.scope, table.c.seq.nulls_first(), table.c.id)
-    yield from connection.execution_options(yield_per=batch).execute(statement)
+    yield from connection.execute(statement, execution_options={"yield_per": batch})

@@ -16,7 +16,7 @@ from renkou import redisconn
 from renkou.audit.chain import chain_key
 from renkou.config import Settings
 from renkou.crypto.keys import Keyring, decode_master_key
-from renkou.db import TownEngines, configure_sqlite_engine, shared_engine_config, sqlite_dir_for
+from renkou.db import TownEngines, configure_sqlite_engine, make_owner_engine, shared_engine_config, sqlite_dir_for
 from renkou.extensions import babel, csrf, db, limiter, login_manager
 from renkou.redaction import install_log_redaction
 from renkou.web import input_guard
@@ -105,6 +105,7 @@ def _init_database(app: Flask, settings: Settings) -> None:
             sqlite_dir.mkdir(parents=True, exist_ok=True)
             configure_sqlite_engine(db.engine, sqlite_dir / "shared.db")
         app.extensions["renkou.town_engines"] = TownEngines(db.engine, sqlite_dir)
+        app.extensions["renkou.owner_engine"] = make_owner_engine(settings)
 
     @app.teardown_appcontext
     def _rollback_leftovers(exc):

@@ -66,12 +66,12 @@ def db_group():
 def db_upgrade(workers):
     """Upgrade the shared schema, then every town that is behind."""
     from renkou.crypto.keys import ensure_town_keys
-    from renkou.db import town_engines
-    from renkou.migrations.runner import upgrade_shared, upgrade_towns
+    from renkou.db import owner_engine, town_engines
+    from renkou.migrations.runner import app_role_of, upgrade_shared, upgrade_towns
     from renkou.tenancy.services import list_towns
 
     settings = current_app.config["RENKOU_SETTINGS"]
-    upgrade_shared(db.engine)
+    upgrade_shared(owner_engine(), app_role_of(settings))
     click.echo("shared schema: at head")
     if created := ensure_town_keys():
         db.session.commit()

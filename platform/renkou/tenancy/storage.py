@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from renkou.db import after_rollback, town_engines, town_schema
+from renkou.db import after_rollback, owner_engine, town_engines, town_schema
 from renkou.errors import ConflictError
-from renkou.migrations.runner import upgrade_town
+from renkou.migrations.runner import app_role_of, upgrade_town
 
 
 def provision(session: Session, town_code: str) -> None:
@@ -22,10 +23,19 @@ def provision(session: Session, town_code: str) -> None:
         # Left over from a restore or an earlier install: never build a town over someone's data.
         raise ConflictError.on("code", str(_l("Data for town %(code)s already exists in the database; "
                                               "ask the operators to check it.", code=town_code)))
-    if not engines.is_sqlite:
+    settings = current_app.config["RENKOU_SETTINGS"]
+    if not engines.is_sqlite and not settings.separate_owner:
         connection = session.connection()
         connection.exec_driver_sql(f'CREATE SCHEMA "{town_schema(town_code)}"')
         upgrade_town(connection, town_code)
+        return
+    if not engines.is_sqlite:
+        # The application's role may not create schemas: the owner does, in a transaction of its own
+        # committed now, and drops the schema again if the onboarding request rolls back.
+        after_rollback(session, lambda: _drop_schema(town_code))
+        with owner_engine().begin() as connection:
+            connection.exec_driver_sql(f'CREATE SCHEMA "{town_schema(town_code)}"')
+            upgrade_town(connection, town_code, app_role_of(settings))
         return
     path = engines.town_file(town_code)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -36,6 +46,11 @@ def provision(session: Session, town_code: str) -> None:
     except Exception:
         discard_sqlite_file(town_code)
         raise
+
+
+def _drop_schema(town_code: str) -> None:
+    with owner_engine().begin() as connection:
+        connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{town_schema(town_code)}" CASCADE')
 
 
 def discard_sqlite_file(town_code: str) -> None:

@@ -18,6 +18,11 @@ _MOBILE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9]\d{5}(\d{4})(?![0-9])")
 _LANDLINE = re.compile(r"(?<![0-9])0\d{2,3}-\d{3,4}(\d{4})(?![0-9])")
 
 
+def has_id_like(text: str) -> bool:
+    """Whether ``text`` holds what may be a resident ID number or the first 14+ digits of one."""
+    return bool(_ID_LIKE.search(text))
+
+
 def redact(text: str) -> str:
     """``text`` with ID-like digit runs shown as ``110101********`` and phones as ``*******1234``."""
     if not any(character.isdigit() for character in text):

@@ -92,8 +92,16 @@ def _add_town_slug(endpoint, values) -> None:
 
 
 def _refuse_writes_by_viewers():
-    if request.method not in SAFE_METHODS and not current_town().can_edit:
+    view = current_app.view_functions.get(request.endpoint)
+    if request.method not in SAFE_METHODS and not current_town().can_edit and not getattr(view, "reads_only", False):
         abort(403)
+
+
+def search_by_post(view):
+    """Marks a view whose POST only reads (a search sent in the body to keep ID numbers out of URLs), so that
+    viewers may use it."""
+    view.reads_only = True
+    return view
 
 
 def town_admin_required(view):

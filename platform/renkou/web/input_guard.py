@@ -1,4 +1,5 @@
-"""Input no handler should ever see: ids past 32 bits, NUL bytes, lone surrogates, JSON nested without end.
+"""Input no handler should ever see: ids past 32 bits, NUL bytes, lone surrogates, JSON nested without end,
+and ID numbers in a query string (a search by ID number is a POST, so no URL or access log carries one).
 
 Each would otherwise reach the database or the JSON parser and end as a 500: PostgreSQL refuses NUL in
 text and integers past its ``integer`` range, psycopg cannot encode a lone surrogate, and Python's JSON
@@ -15,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from werkzeug.routing import IntegerConverter
 
+from renkou.redaction import has_id_like
 from renkou.schemas import BAD_TEXT_MESSAGE, has_bad_text
 
 # Record ids are PostgreSQL ``integer`` columns.
@@ -64,6 +66,11 @@ def check_request() -> None:
         for key, value in source.items(multi=True):
             if has_bad_text(key) or has_bad_text(value):
                 errors[_field_name(key)] = [bad_text_message()]
+    if request.method == "GET":
+        for key, value in request.args.items(multi=True):
+            if has_id_like(value):
+                errors[key] = [str(_l("Search ID numbers with the search form (a POST), never in a link: links "
+                                      "end up in browser histories and server logs."))]
     if request.is_json and request.content_length != 0:
         _check_json(errors)
     if errors:

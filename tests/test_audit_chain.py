@@ -181,3 +181,24 @@ def test_lists_of_masked_rows_are_not_audited_but_records_are(app, client, facto
     assert count() == before
     assert client.get(f"/t/{town.slug}/people/{person}").status_code == 200
     assert count() == before + 1
+
+
+def test_the_signed_in_user_and_memberships_are_read_once_per_request(app, client, factory, town):
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    factory.person(town, name="王五")
+    login(client, town.admin_username)
+    statements = []
+
+    def seen(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        assert client.get(f"/t/{town.slug}/people/").status_code == 200
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    for table in ("users", "memberships"):
+        reads = [s for s in statements if s.lstrip().startswith("SELECT") and f"FROM shared.{table}" in s]
+        assert len(reads) == 1, f"{table} read {len(reads)} times"

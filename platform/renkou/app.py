@@ -324,8 +324,12 @@ def _init_request_cycle(app: Flask) -> None:
         }
 
     def _user_towns():
+        from flask import g
+
         if not current_user.is_authenticated or request.path.startswith("/api/"):
             return []
-        from renkou.accounts.services import towns_of
+        if "user_towns" not in g:  # once per request (a town route has it from entering the town)
+            from renkou.accounts.services import towns_of
 
-        return towns_of(current_user)
+            g.user_towns = towns_of(current_user)
+        return g.user_towns

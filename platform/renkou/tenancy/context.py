@@ -80,7 +80,28 @@ def _enter_town(endpoint, values) -> None:
         denied("town.enter", slug=slug, path=request.path)
         abort(404)
     g.town = TownContext(id=town.id, code=town.code, slug=town.slug, name=town.name, role=membership.role)
+    _keep_signed_in_user()
     bind_town(db.session, town.code)
+
+
+def _keep_signed_in_user() -> None:
+    """Keep the signed-in user, their memberships and towns as loaded for the rest of the request.
+
+    bind_town's rollback would expire them, and every later look at them (the menu of towns, the audit
+    entry's actor, the page header) would query users and memberships again. Detached, they keep the
+    values loaded once at the start of the request.
+    """
+    from renkou.accounts.services import towns_of
+
+    user = current_user._get_current_object()
+    g.user_towns = towns_of(user)
+    session = db.session()
+    for membership in user.memberships:
+        for loaded in (membership.town, membership):
+            if loaded in session:
+                session.expunge(loaded)
+    if user in session:
+        session.expunge(user)
 
 
 def _add_town_slug(endpoint, values) -> None:

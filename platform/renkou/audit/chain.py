@@ -84,8 +84,9 @@ def link(connection: Connection, key: bytes, values: dict) -> dict:
 class ScopeReport:
     scope: str
     entries: int = 0
-    problem: str = ""  # empty: intact
+    problem: str = ""  # empty: intact; English, for the command line
     entry_id: int | None = None  # the first entry whose link is broken
+    kind: str = ""  # what broke it, for the page: unchained, missing, out_of_order, unlinked, altered
 
     @property
     def intact(self) -> bool:
@@ -112,15 +113,19 @@ def verify(connection: Connection, key: bytes, batch: int = 5000) -> list[ScopeR
         if row.seq is None:
             if first_chained is not None and row.id > first_chained:
                 report.problem, report.entry_id = "unchained entry (inserted around the application)", row.id
+                report.kind = "unchained"
             continue
         seq, prev_hash = expected.get(scope, (1, ""))
         if row.seq != seq:
+            report.kind = "missing" if row.seq > seq else "out_of_order"
             what = "missing entries" if row.seq > seq else "entry out of order or duplicated"
             report.problem, report.entry_id = f"{what}: expected link {seq}, found {row.seq}", row.id
         elif row.prev_hash != prev_hash:
             report.problem, report.entry_id = f"link {row.seq} does not follow link {seq - 1}", row.id
+            report.kind = "unlinked"
         elif row.row_hash != digest(key, scope, row.seq, row.prev_hash, row._mapping):
             report.problem, report.entry_id = f"link {row.seq} was altered", row.id
+            report.kind = "altered"
         else:
             expected[scope] = (row.seq + 1, row.row_hash)
     return sorted(reports.values(), key=lambda report: report.scope)

@@ -59,13 +59,21 @@ def digest(key: bytes, scope: str, seq: int, prev_hash: str, values: dict) -> st
     return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
 
 
+def lock_scopes(connection: Connection, scopes) -> None:
+    """Hold the chain heads of ``scopes`` until the transaction ends (PostgreSQL; SQLite's BEGIN IMMEDIATE
+    already serialises writers). Sorted, so that two transactions never wait on each other in a circle."""
+    if connection.dialect.name != "postgresql":
+        return
+    for scope in sorted(set(scopes)):
+        connection.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"),
+                           {"name": f"renkou.audit.{scope}"})
+
+
 def link(connection: Connection, key: bytes, values: dict) -> dict:
     """``values`` of a new entry with its scope, seq, prev_hash and row_hash, the scope locked until the
     transaction of ``connection`` ends."""
     scope = scope_of(values.get("town_code"))
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"),
-                           {"name": f"renkou.audit.{scope}"})
+    lock_scopes(connection, [scope])
     table = AuditEvent.__table__
     head = connection.execute(
         select(table.c.seq, table.c.row_hash).where(table.c.scope == scope, table.c.seq.is_not(None))

@@ -107,6 +107,7 @@ def _chain_new_entries(session: Session, _flush_context, _instances) -> None:
     if not entries:
         return
     connection = session.connection(bind_arguments={"mapper": inspect(AuditEvent)})
+    chain.lock_scopes(connection, [chain.scope_of(entry.town_code) for entry in entries])
     key = chain.current_key()
     heads: dict[str, tuple[int, str]] = {}
     for entry in entries:

@@ -67,6 +67,13 @@ access_log_format = '%({x-forwarded-for}i)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
 
+def on_starting(server):
+    """Redact ID numbers and phones from every log line, the master's and the access log's included."""
+    from renkou.redaction import install_log_redaction
+
+    install_log_redaction()
+
+
 def post_fork(server, worker):
     """Drop the database connections inherited from the master (DESIGN.md §4).
 

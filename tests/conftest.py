@@ -51,15 +51,35 @@ def pg_url():
     yield f"{base}/{name}"
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'DROP ROLE IF EXISTS "{_app_role_name()}"')
+
+
+def _app_role_name() -> str:
+    return f"renkou_app_{os.getpid()}_{_worker_suffix()}"
+
+
+@pytest.fixture(scope="session")
+def pg_app_url(pg_url):
+    """The test database as the application's own role, which owns nothing (one role per test process)."""
+    role = _app_role_name()
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        if admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is None:
+            admin.execute(f'CREATE ROLE "{role}" LOGIN')
+    return pg_url.replace("://postgres@", f"://{role}@", 1)
 
 
 def _drop_abandoned_databases(admin) -> None:
-    """Databases of test processes that died without cleaning up (the pid is in the name)."""
+    """Databases (and app roles) of test processes that died without cleaning up (the pid is in the name)."""
     names = admin.execute("SELECT datname FROM pg_database WHERE datname LIKE 'renkou\\_test\\_%'").fetchall()
     for (name,) in names:
         pid = name.split("_")[2]
         if pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    roles = admin.execute("SELECT rolname FROM pg_roles WHERE rolname LIKE 'renkou\\_app\\_%'").fetchall()
+    for (role,) in roles:
+        pid = role.split("_")[2]
+        if pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+            admin.execute(f'DROP ROLE IF EXISTS "{role}"')
 
 
 @pytest.fixture(scope="session")
@@ -108,14 +128,15 @@ def build_app(settings: Settings):
     """The app on ``settings`` with the shared schema at head. The shared tree is migrated once per test
     process: a PostgreSQL database keeps its schema between tests (they empty its tables), and a SQLite
     test starts from a copy of a shared.db migrated once."""
-    from renkou.migrations.runner import upgrade_shared
+    from renkou.db import owner_engine
+    from renkou.migrations.runner import app_role_of, upgrade_shared
 
     migrated = _clone_shared_sqlite(settings) if settings.database_url is None else \
         settings.database_url in _MIGRATED_DATABASES
     application = create_app(settings)
     if not migrated:
         with application.app_context():
-            upgrade_shared(db.engine)
+            upgrade_shared(owner_engine(), app_role_of(settings))
         if settings.database_url is not None:
             _MIGRATED_DATABASES.add(settings.database_url)
     return application
@@ -160,7 +181,9 @@ def reset_storage(application) -> None:
         db.session.remove()
         engines = application.extensions["renkou.town_engines"]
         if not engines.is_sqlite:
-            with db.engine.begin() as connection:
+            from renkou.db import owner_engine
+
+            with owner_engine().begin() as connection:
                 schemas = connection.execute(
                     text("SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'town\\_%'")
                 ).scalars()

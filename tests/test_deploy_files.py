@@ -520,8 +520,12 @@ def test_compose_environment_names_real_settings():
         env = service["environment"]
         unknown = {key for key in env if key.startswith("RENKOU_")} - settings
         assert not unknown, f"{name} sets variables renkou.config does not read: {unknown}"
-        assert env["RENKOU_DATABASE_URL"].startswith("postgresql+psycopg://renkou:${POSTGRES_PASSWORD")
+        # The app's role owns nothing; the owner's URL goes only where DDL runs (migrations, onboarding).
+        assert env["RENKOU_DATABASE_URL"].startswith("postgresql+psycopg://renkou_app:${RENKOU_APP_DB_PASSWORD")
         assert "@postgres:5432/renkou" in env["RENKOU_DATABASE_URL"]
+        owner = env.get("RENKOU_DATABASE_OWNER_URL")
+        assert (owner is not None) == (name in {"migrate", "web"}), name
+        assert owner is None or owner.startswith("postgresql+psycopg://renkou:${POSTGRES_PASSWORD")
         assert env["RENKOU_REDIS_URL"] == "redis://redis:6379/0"
         assert env["RENKOU_SECRET_KEY"].startswith("${RENKOU_SECRET_KEY:?"), "required from outside, never baked in"
         assert env["RENKOU_TRUSTED_PROXIES"] == "1"

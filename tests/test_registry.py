@@ -84,11 +84,15 @@ def test_search_finds_by_name_or_full_id_and_never_by_part_of_an_id(app, signed_
     factory.person(town, name="王强", resident_id=ID_B)
     by_name = signed_in.get(people_url(town) + "?q=李").get_data(as_text=True)
     assert "李梅" in by_name and "王强" not in by_name
-    by_id = signed_in.get(people_url(town) + f"?q={ID_B}").get_data(as_text=True)
-    assert "王强" in by_id and "李梅" not in by_id
+    # By ID number the search is a POST (no URL carries the number); finding the person opens their page.
+    by_id = post_form(signed_in, people_url(town), {"q": ID_B}, token_from=people_url(town), follow_redirects=True)
+    assert "王强" in by_id.get_data(as_text=True) and "李梅" not in by_id.get_data(as_text=True)
+    assert by_id.request.path != people_url(town) and ID_B not in by_id.request.url
     for part in (ID_A[:6], ID_A[6:14], ID_A[-4:], ID_A[:17]):
-        page = signed_in.get(people_url(town) + f"?q={part}").get_data(as_text=True)
+        page = post_form(signed_in, people_url(town), {"q": part}, token_from=people_url(town)).get_data(as_text=True)
         assert "李梅" not in page, f"part {part} matched"
+    refused = signed_in.get(people_url(town) + f"?q={ID_B}")
+    assert refused.status_code == 422 and "王强" not in refused.get_data(as_text=True)
 
 
 def test_lists_mask_ids_and_only_an_audited_reveal_shows_them(app, signed_in, factory, town):
@@ -196,7 +200,8 @@ def test_people_api(app, client, factory, town):
     assert client.get(f"{base}/{person_id}", headers=headers).get_json()["resident_id"] != ID_A
     full = client.get(f"{base}/{person_id}?reveal=resident_id", headers=headers).get_json()
     assert full["resident_id"] == ID_A
-    found = client.get(f"{base}?q={ID_A}", headers=headers).get_json()
+    assert client.get(f"{base}?q={ID_A}", headers=headers).status_code == 422  # never in a URL
+    found = client.post(f"{base}/search", json={"q": ID_A}, headers=headers).get_json()
     assert found["meta"]["total"] == 1 and found["items"][0]["resident_id"] == "110105********002X"
     patched = client.patch(f"{base}/{person_id}", json={"marital_status": "married"}, headers=headers)
     assert patched.status_code == 200 and patched.get_json()["marital_status"] == "married"

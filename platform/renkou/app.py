@@ -13,10 +13,13 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from renkou import redisconn
+from renkou.audit.chain import chain_key
 from renkou.config import Settings
 from renkou.crypto.keys import Keyring, decode_master_key
-from renkou.db import TownEngines, configure_sqlite_engine, shared_engine_config, sqlite_dir_for
+from renkou.db import TownEngines, configure_sqlite_engine, make_owner_engine, shared_engine_config, sqlite_dir_for
 from renkou.extensions import babel, csrf, db, limiter, login_manager
+from renkou.redaction import install_log_redaction
+from renkou.web import input_guard
 
 HERE = Path(__file__).parent
 
@@ -38,11 +41,16 @@ def create_app(settings: Settings | None = None, *, serve: bool = True) -> Flask
     for commands that work on storage and accounts (`renkou town create`, `renkou db upgrade`…), which
     then start in a fraction of the time."""
     settings = settings or Settings.from_env()
+    install_log_redaction()  # before anything logs: no ID number or phone in any log line
     app = Flask("renkou", root_path=str(HERE), template_folder="web/templates", static_folder="web/static")
     app.json = JSONProvider(app)
+    app.url_map.converters["int"] = input_guard.IdConverter  # before any route is added
     _configure(app, settings)
+    input_guard.init_app(app)
     _init_database(app, settings)
-    app.extensions["renkou.keyring"] = Keyring(decode_master_key(settings.resolved_master_key()))
+    master_key = decode_master_key(settings.resolved_master_key())
+    app.extensions["renkou.keyring"] = Keyring(master_key)
+    app.extensions["renkou.audit_key"] = chain_key(settings, master_key)
     redisconn.init_app(app)
     _init_security(app, settings)
     _init_i18n(app)
@@ -101,6 +109,7 @@ def _init_database(app: Flask, settings: Settings) -> None:
             sqlite_dir.mkdir(parents=True, exist_ok=True)
             configure_sqlite_engine(db.engine, sqlite_dir / "shared.db")
         app.extensions["renkou.town_engines"] = TownEngines(db.engine, sqlite_dir)
+        app.extensions["renkou.owner_engine"] = make_owner_engine(settings)
 
     @app.teardown_appcontext
     def _rollback_leftovers(exc):
@@ -324,8 +333,12 @@ def _init_request_cycle(app: Flask) -> None:
         }
 
     def _user_towns():
+        from flask import g
+
         if not current_user.is_authenticated or request.path.startswith("/api/"):
             return []
-        from renkou.accounts.services import towns_of
+        if "user_towns" not in g:  # once per request (a town route has it from entering the town)
+            from renkou.accounts.services import towns_of
 
-        return towns_of(current_user)
+            g.user_towns = towns_of(current_user)
+        return g.user_towns

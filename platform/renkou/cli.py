@@ -99,13 +99,13 @@ def db_upgrade(workers):
     from flask import current_app
 
     from renkou.crypto.keys import ensure_town_keys
-    from renkou.db import town_engines
+    from renkou.db import owner_engine, town_engines
     from renkou.extensions import db
-    from renkou.migrations.runner import upgrade_shared, upgrade_towns
+    from renkou.migrations.runner import app_role_of, upgrade_shared, upgrade_towns
     from renkou.tenancy.services import list_towns
 
     settings = current_app.config["RENKOU_SETTINGS"]
-    upgrade_shared(db.engine)
+    upgrade_shared(owner_engine(), app_role_of(settings))
     click.echo("shared schema: at head")
     if created := ensure_town_keys():
         db.session.commit()
@@ -127,6 +127,33 @@ def db_upgrade(workers):
     if failed:
         for result in failed:
             click.echo(f"FAILED {result.town_code}: {result.error}", err=True)
+        sys.exit(1)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# renkou audit
+
+
+@click.group("audit", help="The audit trail.")
+def audit_group():
+    pass
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify():
+    """Check the hash chain of every scope; exit 1 and name the first broken link if one is."""
+    from renkou.audit import chain
+    from renkou.extensions import db
+
+    with db.engine.connect() as connection:
+        reports = chain.verify(connection, chain.current_key())
+    for report in reports:
+        if report.intact:
+            click.echo(f"{report.scope}: intact, {report.entries} entries")
+        else:
+            click.echo(f"{report.scope}: BROKEN at entry {report.entry_id}: {report.problem}", err=True)
+    if any(not report.intact for report in reports):
         sys.exit(1)
 
 
@@ -326,6 +353,6 @@ def demo(host, port, no_serve, verbose):
     demo_module.run(host=host, port=port, serve=not no_serve, verbose=verbose)
 
 
-COMMANDS = (db_group, town_group, user_group, token_group, worker, cron)
+COMMANDS = (db_group, town_group, user_group, token_group, audit_group, worker, cron)
 for _command in (*COMMANDS, demo):
     main.add_command(_command)

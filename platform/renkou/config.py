@@ -52,6 +52,10 @@ def _intervals(value: str | None, default: tuple[int, ...]) -> tuple[int, ...]:
 class Settings:
     # Storage. No RENKOU_DATABASE_URL means the embedded default: SQLite files under data_dir.
     database_url: str | None = None
+    # PostgreSQL in production: the web and worker processes connect with database_url as a role that
+    # owns nothing (it may not run DDL, nor UPDATE, DELETE or TRUNCATE the audit trail); migrations and
+    # onboarding's CREATE SCHEMA run with this owner URL. None: database_url does both (embedded, dev).
+    database_owner_url: str | None = None
     data_dir: Path = Path("var")
     # Redis for queues, rate limits and readiness. None means the embedded default (see renkou.redisconn).
     redis_url: str | None = None
@@ -61,6 +65,9 @@ class Settings:
     secret_key: str | None = None
     # Wraps every town's data key (base64 of 32 bytes). Losing it loses every town's sensitive fields.
     master_key: str | None = None
+    # The HMAC key of the audit trail's hash chain; None derives it from the master key. Either way it
+    # is never stored in the database.
+    audit_key: str | None = None
     # The county this installation serves: 6-digit statistical area code and its name.
     county_code: str = "411524"
     county_name: str = "商城县"
@@ -112,6 +119,8 @@ class Settings:
         env = os.environ if environ is None else environ
         settings = cls(
             database_url=env.get("RENKOU_DATABASE_URL") or None,
+            database_owner_url=env.get("RENKOU_DATABASE_OWNER_URL") or None,
+            audit_key=env.get("RENKOU_AUDIT_KEY") or None,
             data_dir=Path(env.get("RENKOU_DATA_DIR") or "var"),
             redis_url=env.get("RENKOU_REDIS_URL") or None,
             redis_prefix=env.get("RENKOU_REDIS_PREFIX") or cls.redis_prefix,
@@ -162,6 +171,11 @@ class Settings:
             raise ConfigError("RENKOU_COUNTY_CODE must be the county's 6-digit statistical area code")
         if self.database_url and not self.database_url.startswith(("postgresql", "sqlite")):
             raise ConfigError("RENKOU_DATABASE_URL must be a postgresql+psycopg:// or sqlite:/// URL")
+        if self.database_owner_url and not (self.is_postgres and self.database_owner_url.startswith("postgresql")):
+            raise ConfigError("RENKOU_DATABASE_OWNER_URL is a postgresql+psycopg:// URL, with a PostgreSQL "
+                              "RENKOU_DATABASE_URL")
+        if self.audit_key is not None and len(self.audit_key) < 32:
+            raise ConfigError("RENKOU_AUDIT_KEY must be at least 32 characters")
         if self.idle_timeout_minutes < 1:
             raise ConfigError("RENKOU_IDLE_TIMEOUT_MINUTES must be at least 1")
         if self.migrate_workers < 1:
@@ -184,6 +198,15 @@ class Settings:
     @property
     def is_postgres(self) -> bool:
         return bool(self.database_url and self.database_url.startswith("postgresql"))
+
+    @property
+    def owner_url(self) -> str | None:
+        """The URL migrations and DDL run with: the owner role's, or the one URL of a single-role setup."""
+        return self.database_owner_url or self.database_url
+
+    @property
+    def separate_owner(self) -> bool:
+        return bool(self.database_owner_url and self.database_owner_url != self.database_url)
 
     @property
     def sqlite_dir(self) -> Path:

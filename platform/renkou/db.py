@@ -211,6 +211,19 @@ REQUEST_BUSY_MS = 5000  # a request waits this long for SQLite's write lock, the
 JOB_BUSY_MS = 30000  # jobs and commands wait behind a long import instead
 
 
+def owner_engine() -> Engine:
+    """The engine DDL runs on: the owner role's (RENKOU_DATABASE_OWNER_URL), or the one engine of a
+    single-role setup (embedded mode, development)."""
+    return current_app.extensions.get("renkou.owner_engine") or current_app.extensions["sqlalchemy"].engine
+
+
+def make_owner_engine(settings) -> Engine | None:
+    """An engine of the owner role when it is separate from the application's; None otherwise."""
+    if not settings.separate_owner:
+        return None
+    return sa.create_engine(settings.database_owner_url, poolclass=sa.pool.NullPool)
+
+
 def configure_sqlite_engine(engine: Engine, shared_file: Path | None) -> None:
     """SQLite as a proper transactional store: real BEGIN, foreign keys, shared.db attached.
 
@@ -273,9 +286,12 @@ def sqlite_dir_for(settings) -> Path | None:
     return settings.sqlite_dir.resolve()
 
 
-def create_standalone_engines(settings) -> TownEngines:
-    """Engines for a process without a Flask app (each process of the migration pool)."""
+def create_standalone_engines(settings, owner: bool = False) -> TownEngines:
+    """Engines for a process without a Flask app (each process of the migration pool, which runs as the
+    owner role: ``owner=True``)."""
     url, options = shared_engine_config(settings)
+    if owner and settings.separate_owner:
+        url = settings.database_owner_url
     engine = sa.create_engine(url, **options)
     sqlite_dir = sqlite_dir_for(settings)
     if sqlite_dir is not None:

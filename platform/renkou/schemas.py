@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+_BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
+BAD_TEXT_MESSAGE = _l("The text contains characters that are not allowed (NUL or invalid Unicode).")
+
+
+def has_bad_text(value: str) -> bool:
+    """NUL characters or lone surrogates: text no database column can hold."""
+    return bool(_BAD_TEXT.search(value))
+
 
 FIELD_MESSAGES = {
     "required": _l("This field is required."),
@@ -13,8 +24,15 @@ FIELD_MESSAGES = {
 }
 
 
+# Integer columns are PostgreSQL ``integer``; a larger number must be a field error, not a database error.
+INT_RANGE = (-(2**31), 2**31 - 1)
+
+
 class BaseSchema(Schema):
-    """Unknown fields are an error, not silently dropped: a typo in an API call should say so."""
+    """Unknown fields are an error, not silently dropped: a typo in an API call should say so.
+
+    Every integer field (alone or in a list) takes only what an integer column holds.
+    """
 
     class Meta:
         unknown = RAISE
@@ -23,6 +41,16 @@ class BaseSchema(Schema):
         "unknown": _l("Unknown field."),
         "type": _l("Invalid input type."),
     }
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        for field in (field_obj, getattr(field_obj, "inner", None)):
+            if isinstance(field, fields.Integer) and not _bounded(field):
+                field.validators.append(validate.Range(*INT_RANGE, error=_l("The number is out of range.")))
+
+
+def _bounded(field: fields.Integer) -> bool:
+    return any(isinstance(check, validate.Range) and check.min is not None and check.max is not None
+               and INT_RANGE[0] <= check.min and check.max <= INT_RANGE[1] for check in field.validators)
 
 
 def text(*, required: bool = False, max_length: int = 255, min_length: int = 0, **kwargs) -> fields.String:
@@ -63,6 +91,8 @@ class TrimmedString(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         result = super()._deserialize(value, attr, data, **kwargs)
+        if result is not None and has_bad_text(result):
+            raise ValidationError(str(BAD_TEXT_MESSAGE))
         return result.strip() if result is not None else None
 
 

@@ -64,11 +64,8 @@ def visits_statement(filters: VisitFilter) -> Select:
 
 
 def list_visits(filters: VisitFilter, page: int = 1, per_page: int = 50) -> Page:
-    """One page of counselling visits, latest first; the listing is audited."""
-    result = paginate(db.session, visits_statement(filters), page, per_page)
-    audit.record("counselling_visit.list", record_type="counselling_visit",
-                 detail={"filters": _filter_detail(filters), "page": result.page, "shown": len(result.items)})
-    return result
+    """One page of counselling visits, latest first."""
+    return paginate(db.session, visits_statement(filters), page, per_page)
 
 
 def export_visits(filters: VisitFilter) -> Sheet:
@@ -251,7 +248,7 @@ def married_women(as_of: date, village_id: int | None = None, q: str = "", page:
                   per_page: int = 50) -> tuple[Page, dict[int, str]]:
     """One page of married women 15–49 on ``as_of`` and {person id: current method} for them.
 
-    The list is audited by the registry; showing their methods is audited here as well."""
+    Showing their methods is audited here."""
     filters = registry.childbearing_age_filter(as_of, village_id, married_only=True)
     filters.q = q
     result = registry.list_people(filters, "name", page, per_page)
@@ -294,11 +291,8 @@ def export_follow_ups(filters: FollowUpFilter) -> Sheet:
 
 
 def list_follow_ups(filters: FollowUpFilter, page: int = 1, per_page: int = 50) -> Page:
-    """One page of follow-up visits, latest first; the listing is audited."""
-    result = paginate(db.session, follow_ups_statement(filters), page, per_page)
-    audit.record("follow_up_visit.list", record_type="follow_up_visit",
-                 detail={"filters": _filter_detail(filters), "page": result.page, "shown": len(result.items)})
-    return result
+    """One page of follow-up visits, latest first."""
+    return paginate(db.session, follow_ups_statement(filters), page, per_page)
 
 
 def create_follow_up(data: dict) -> FollowUpVisit:
@@ -328,7 +322,7 @@ def create_follow_up(data: dict) -> FollowUpVisit:
 
 def person_choices(q: str = "", chosen: int | str | None = None) -> list[Person]:
     """People to pick from: residents from 15 by name, or anyone matching a name or full ID number.
-    The person already chosen stays in the list. (Listing people is audited by the registry.)"""
+    The person already chosen stays in the list."""
     filters = registry.PeopleFilter(q=q) if q else registry.PeopleFilter(status="resident", age_min=15)
     people = registry.list_people(filters, "name", 1, CHOICES).items
     chosen_id = int(chosen) if str(chosen or "").isdigit() else None

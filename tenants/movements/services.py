@@ -70,11 +70,8 @@ def movements_statement(filters: MovementFilter) -> Select:
 
 
 def list_movements(filters: MovementFilter, page: int = 1, per_page: int = 50) -> Page:
-    """One page of events, latest first; the listing is audited."""
-    result = paginate(db.session, movements_statement(filters), page, per_page)
-    audit.record("movement.list", record_type="movement",
-                 detail={"filters": _filter_detail(filters), "page": result.page, "shown": len(result.items)})
-    return result
+    """One page of events, latest first."""
+    return paginate(db.session, movements_statement(filters), page, per_page)
 
 
 def export_movements(filters: MovementFilter) -> Sheet:
@@ -224,7 +221,7 @@ def _in_village(statement: Select, village_id: int | None) -> Select:
 
 def person_choices(q: str = "", chosen: int | str | None = None, limit: int = 500) -> list[Person]:
     """People to pick from: everyone by name, or those matching a name or full ID number; the person
-    already chosen stays in the list. (Listing people is audited by the registry.)"""
+    already chosen stays in the list."""
     people = registry.list_people(registry.PeopleFilter(q=q), "name", 1, limit).items
     chosen_id = int(chosen) if str(chosen or "").isdigit() else None
     if chosen_id is None or any(person.id == chosen_id for person in people):

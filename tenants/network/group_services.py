@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 
 from renkou.audit import services as audit
 from renkou.errors import ConflictError, NotFoundError, ServiceError
 from renkou.extensions import db
 from renkou.imports.exports import EXPORT_LIMIT, Sheet
 from renkou.pagination import Page, paginate
+from renkou.search import text_matches
 from tenants.network.models import Village, VillageGroup
 from tenants.registry import services as registry
 
@@ -34,8 +35,7 @@ def groups_statement(q: str = "", village_id: int | None = None, sort: str = "co
     statement = (select(VillageGroup).join(VillageGroup.village)
                  .order_by(*SORTS.get(sort, SORTS["code"]), VillageGroup.id))
     if q:
-        statement = statement.where(or_(VillageGroup.code.contains(q, autoescape=True),
-                                        VillageGroup.name.contains(q, autoescape=True)))
+        statement = statement.where(text_matches(q, VillageGroup.code, VillageGroup.name))
     if village_id:
         statement = statement.where(VillageGroup.village_id == village_id)
     return statement

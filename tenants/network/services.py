@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from renkou.audit import services as audit
 from renkou.errors import ConflictError, NotFoundError, ServiceError
 from renkou.extensions import db
 from renkou.pagination import Page, paginate
+from renkou.search import text_matches
 from renkou.tenancy.codes import village_code_errors
 from renkou.tenancy.context import current_town
 from tenants.network.models import Village, VillageGroup, VillageStaff
@@ -26,8 +27,7 @@ def list_villages(q: str = "", sort: str = "code", page: int = 1, per_page: int 
     """Villages matching ``q`` in code or name, sorted by ``sort`` (code, -code, name, -name)."""
     statement = select(Village).order_by(SORTS.get(sort, SORTS["code"]), Village.id)
     if q:
-        pattern = f"%{q}%"
-        statement = statement.where(or_(Village.code.like(pattern), Village.name.like(pattern)))
+        statement = statement.where(text_matches(q, Village.code, Village.name))
     return paginate(db.session, statement, page, per_page)
 
 

@@ -8,7 +8,7 @@ Staff who leave are deactivated, not deleted, so the record of who did what stay
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 
 from renkou.audit import services as audit
 from renkou.errors import NotFoundError, ServiceError
@@ -16,6 +16,7 @@ from renkou.extensions import db
 from renkou.imports.exports import EXPORT_LIMIT, Sheet
 from renkou.pagination import Page, paginate
 from renkou.schemas import mask_phone
+from renkou.search import text_matches
 from tenants.network.models import Village, VillageStaff
 
 FIELDS = ("village_id", "name", "position", "duties", "phone", "active")
@@ -36,9 +37,7 @@ def staff_statement(q: str = "", village_id: int | None = None, active: bool | N
     statement = (select(VillageStaff).join(VillageStaff.village)
                  .order_by(*SORTS.get(sort, SORTS["village"]), VillageStaff.id))
     if q:
-        statement = statement.where(or_(VillageStaff.name.contains(q, autoescape=True),
-                                        VillageStaff.position.contains(q, autoescape=True),
-                                        VillageStaff.duties.contains(q, autoescape=True)))
+        statement = statement.where(text_matches(q, VillageStaff.name, VillageStaff.position, VillageStaff.duties))
     if village_id:
         statement = statement.where(VillageStaff.village_id == village_id)
     if active is not None:

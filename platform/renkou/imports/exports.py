@@ -6,13 +6,14 @@ the same filters as the list page; its view hands the sheet to ``xlsx_response``
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from flask import Response, send_file
 
-from renkou.imports.spreadsheets import write_xlsx
+from renkou.imports.spreadsheets import safe_text, write_xlsx
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # An export holds at most this many rows (a town's registers are far smaller; this bounds a runaway query).
@@ -25,6 +26,16 @@ class Sheet(NamedTuple):
     headers: list[str]
     rows: Iterable[Sequence]
     title: str = "Sheet1"
+
+
+def csv_response(filename: str, sheet: Sheet) -> Response:
+    """The sheet as a UTF-8 CSV download (with a BOM, so that Excel reads the Chinese), formulas neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([safe_text(header) for header in sheet.headers])
+    writer.writerows([safe_text(value) for value in row] for row in sheet.rows)
+    content = ("\ufeff" + buffer.getvalue()).encode()
+    return send_file(io.BytesIO(content), mimetype="text/csv", as_attachment=True, download_name=filename)
 
 
 def xlsx_response(filename: str, sheet: Sheet) -> Response:

@@ -17,6 +17,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from python_calamine import CalamineWorkbook
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -182,17 +183,39 @@ def _text(value, with_time: bool = False) -> str:
     return str(value).strip()
 
 
+# Text a spreadsheet program would run as a formula (CSV/formula injection: =HYPERLINK(…), +cmd|…, @SUM(…)).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def safe_text(value) -> str:
+    """``value`` as cell text that opens as text: one starting like a formula gets a leading ``'``.
+
+    Plain signed numbers (``-12.5``) are left as they are; they run nothing.
+    """
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_START) and not _NUMBER.match(text):
+        return "'" + text
+    return text
+
+
 def write_xlsx(headers: list[str], rows, sheet_title: str = "Sheet1",
                more_sheets: tuple[tuple[str, list[str], list], ...] = ()) -> bytes:
-    """A workbook with a bold header row; cells are written as text so ID numbers keep every digit.
-    ``more_sheets`` are (title, headers, rows) of further sheets after the first (an import reads only
-    the first)."""
+    """A workbook with a bold header row; every cell is stored as text (so ID numbers keep every digit and
+    user text never becomes a formula). ``more_sheets`` are (title, headers, rows) of further sheets after
+    the first (an import reads only the first)."""
     workbook = Workbook(write_only=True)
     for title, sheet_headers, sheet_rows in ((sheet_title, headers, rows), *more_sheets):
         sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", "、", title)[:31])  # Excel refuses these
-        sheet.append(sheet_headers)
+        sheet.append([_text_cell(sheet, header) for header in sheet_headers])
         for row in sheet_rows:
-            sheet.append(["" if value is None else str(value) for value in row])
+            sheet.append([_text_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _text_cell(sheet, value) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=safe_text(value))
+    cell.data_type = "s"  # openpyxl would otherwise store text starting with "=" as a formula
+    return cell

@@ -11,7 +11,7 @@ import dataclasses
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, select
 
 from renkou.audit import services as audit
 from renkou.errors import NotFoundError, PermissionDenied
@@ -21,6 +21,7 @@ from renkou.inbound import labels
 from renkou.inbound.models import OPEN, InboundMessage, Notice
 from renkou.inbound.routing import unseal
 from renkou.pagination import Page, paginate
+from renkou.search import text_matches
 from renkou.tenancy.context import current_town
 from renkou.timezone import local
 from renkou.types import utcnow
@@ -39,7 +40,7 @@ def today() -> date:
 
 def _search(statement, q: str, *columns):
     if q:
-        statement = statement.where(or_(*(column.contains(q, autoescape=True) for column in columns)))
+        statement = statement.where(text_matches(q, *columns))
     return statement
 
 

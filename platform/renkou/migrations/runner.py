@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 
 from renkou.db import SHARED_SCHEMA, TownEngines, create_standalone_engines, town_schema
 
@@ -40,11 +40,40 @@ def town_head() -> str:
     return head("town")
 
 
-def upgrade_shared(engine: Engine) -> None:
+def upgrade_shared(engine: Engine, app_role: str | None = None) -> None:
+    """Upgrade the shared schema on ``engine`` (the owner's); grant ``app_role`` what it may do there."""
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {SHARED_SCHEMA}")
         command.upgrade(_config("shared", connection), "head")
+        if app_role:
+            grant_app_role(connection, SHARED_SCHEMA, app_role)
+
+
+def app_role_of(settings) -> str | None:
+    """The PostgreSQL role the web and worker processes connect as, when it is not the owner's."""
+    if not settings.separate_owner:
+        return None
+    return make_url(settings.database_url).username
+
+
+def grant_app_role(connection: Connection, schema: str, role: str) -> None:
+    """What the application's role may do in ``schema``: read and write rows, nothing more.
+
+    No DDL (it owns nothing), no TRUNCATE, and on the audit trail only SELECT and INSERT, so that it can
+    neither edit nor empty the trail, nor switch off the triggers that guard it (only an owner can).
+    """
+    quoted_role = connection.dialect.identifier_preparer.quote(role)
+    for statement in (
+        f'GRANT USAGE ON SCHEMA "{schema}" TO {quoted_role}',
+        f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "{schema}" TO {quoted_role}',
+        f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "{schema}" TO {quoted_role}',
+        f'REVOKE INSERT, UPDATE, DELETE ON "{schema}".alembic_version FROM {quoted_role}',
+    ):
+        connection.exec_driver_sql(statement)
+    if schema == SHARED_SCHEMA:
+        connection.exec_driver_sql(
+            f"REVOKE UPDATE, DELETE, TRUNCATE ON {SHARED_SCHEMA}.audit_events FROM {quoted_role}")
 
 
 def _schema_for(connection: Connection, town_code: str) -> str | None:
@@ -57,9 +86,11 @@ def town_revision(connection: Connection, town_code: str) -> str | None:
     return context.get_current_revision()
 
 
-def upgrade_town(connection: Connection, town_code: str) -> None:
+def upgrade_town(connection: Connection, town_code: str, app_role: str | None = None) -> None:
     """Upgrade one town on ``connection``, inside the transaction the caller holds."""
     command.upgrade(_config("town", connection, town_schema=_schema_for(connection, town_code)), "head")
+    if app_role and connection.dialect.name == "postgresql":
+        grant_app_role(connection, town_schema(town_code), app_role)
 
 
 @dataclasses.dataclass
@@ -124,10 +155,10 @@ def _missing_storage(engines: TownEngines, town_code: str) -> str:
 
 
 def _upgrade_in_process(settings, town_code: str) -> TownUpgrade:
-    engines = create_standalone_engines(settings)
+    engines = create_standalone_engines(settings, owner=True)
     try:
         with engines.town_connection(town_code) as connection:
-            upgrade_town(connection, town_code)
+            upgrade_town(connection, town_code, app_role_of(settings))
         return TownUpgrade(town_code, "upgraded")
     except Exception as exc:
         return TownUpgrade(town_code, "failed", f"{type(exc).__name__}: {exc}")

@@ -171,6 +171,8 @@ def to_xlsx(submission, definition: ReportDefinition, labels: dict[str, str]) ->
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from renkou.imports.spreadsheets import safe_text
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "报送数据"
@@ -195,7 +197,7 @@ def to_xlsx(submission, definition: ReportDefinition, labels: dict[str, str]) ->
     for cell in towns[1]:
         cell.font = Font(bold=True)
     for code, town in sorted(submission.sources.items()):
-        towns.append([code, town["name"], *[cell_number(town["figures"].get(source)) for source in sources]])
+        towns.append([code, safe_text(town["name"]), *[cell_number(town["figures"].get(source)) for source in sources]])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

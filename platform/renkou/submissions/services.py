@@ -23,6 +23,7 @@ from renkou.errors import ConflictError, NotFoundError, ServiceError
 from renkou.extensions import db
 from renkou.indicators.periods import Period
 from renkou.pagination import Page, paginate
+from renkou.search import text_matches
 from renkou.submissions import assembly, definitions, formats, states
 from renkou.submissions.definitions import ReportDefinition
 from renkou.submissions.models import DRAFT, IN_FLIGHT, QUEUED, SETTLED, Submission
@@ -235,7 +236,7 @@ def list_submissions(filters: SubmissionFilter, sort: str = "-created", page: in
     if filters.state:
         statement = statement.where(Submission.state == filters.state)
     if filters.q:
-        statement = statement.where(Submission.period.contains(filters.q, autoescape=True))
+        statement = statement.where(text_matches(filters.q, Submission.period))
     return paginate(db.session, statement, page, per_page)
 
 

@@ -80,7 +80,28 @@ def _enter_town(endpoint, values) -> None:
         denied("town.enter", slug=slug, path=request.path)
         abort(404)
     g.town = TownContext(id=town.id, code=town.code, slug=town.slug, name=town.name, role=membership.role)
+    _keep_signed_in_user()
     bind_town(db.session, town.code)
+
+
+def _keep_signed_in_user() -> None:
+    """Keep the signed-in user, their memberships and towns as loaded for the rest of the request.
+
+    bind_town's rollback would expire them, and every later look at them (the menu of towns, the audit
+    entry's actor, the page header) would query users and memberships again. Detached, they keep the
+    values loaded once at the start of the request.
+    """
+    from renkou.accounts.services import towns_of
+
+    user = current_user._get_current_object()
+    g.user_towns = towns_of(user)
+    session = db.session()
+    for membership in user.memberships:
+        for loaded in (membership.town, membership):
+            if loaded in session:
+                session.expunge(loaded)
+    if user in session:
+        session.expunge(user)
 
 
 def _add_town_slug(endpoint, values) -> None:
@@ -92,8 +113,16 @@ def _add_town_slug(endpoint, values) -> None:
 
 
 def _refuse_writes_by_viewers():
-    if request.method not in SAFE_METHODS and not current_town().can_edit:
+    view = current_app.view_functions.get(request.endpoint)
+    if request.method not in SAFE_METHODS and not current_town().can_edit and not getattr(view, "reads_only", False):
         abort(403)
+
+
+def search_by_post(view):
+    """Marks a view whose POST only reads (a search sent in the body to keep ID numbers out of URLs), so that
+    viewers may use it."""
+    view.reads_only = True
+    return view
 
 
 def town_admin_required(view):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from renkou.db import after_rollback, town_engines, town_schema
+from renkou.db import after_rollback, owner_engine, town_engines, town_schema
 from renkou.errors import ConflictError
-from renkou.migrations.runner import town_head
+from renkou.migrations.runner import app_role_of, grant_app_role, town_head
 from renkou.migrations.town_script import create_town_tables
 
 
@@ -25,10 +26,20 @@ def provision(session: Session, town_code: str) -> None:
         # Left over from a restore or an earlier install: never build a town over someone's data.
         raise ConflictError.on("code", str(_l("Data for town %(code)s already exists in the database; "
                                               "ask the operators to check it.", code=town_code)))
-    if not engines.is_sqlite:
+    settings = current_app.config["RENKOU_SETTINGS"]
+    if not engines.is_sqlite and not settings.separate_owner:
         connection = session.connection()
         connection.exec_driver_sql(f'CREATE SCHEMA "{town_schema(town_code)}"')
         create_town_tables(connection, town_code, town_head())
+        return
+    if not engines.is_sqlite:
+        # The application's role may not create schemas: the owner does, in a transaction of its own
+        # committed now, and drops the schema again if the onboarding request rolls back.
+        after_rollback(session, lambda: _drop_schema(town_code))
+        with owner_engine().begin() as connection:
+            connection.exec_driver_sql(f'CREATE SCHEMA "{town_schema(town_code)}"')
+            create_town_tables(connection, town_code, town_head())
+            grant_app_role(connection, town_schema(town_code), app_role_of(settings))
         return
     path = engines.town_file(town_code)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -39,6 +50,11 @@ def provision(session: Session, town_code: str) -> None:
     except Exception:
         discard_sqlite_file(town_code)
         raise
+
+
+def _drop_schema(town_code: str) -> None:
+    with owner_engine().begin() as connection:
+        connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{town_schema(town_code)}" CASCADE')
 
 
 def discard_sqlite_file(town_code: str) -> None:

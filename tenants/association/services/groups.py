@@ -16,6 +16,7 @@ from renkou.audit import services as audit
 from renkou.errors import ConflictError, NotFoundError, ServiceError
 from renkou.extensions import db
 from renkou.pagination import Page, paginate
+from renkou.search import text_matches
 from tenants.association.models import Member, MemberGroup, MemberHome
 from tenants.association.services.common import apply_changes, check_not_future, check_village, filled
 from tenants.network.models import Village
@@ -43,8 +44,7 @@ def groups_statement(filters: GroupFilter, sort: str = "village") -> Select:
     statement = (select(MemberGroup).join(MemberGroup.village)
                  .order_by(*SORTS.get(sort, SORTS["village"]), MemberGroup.id))
     if filters.q:
-        statement = statement.where(or_(MemberGroup.name.contains(filters.q, autoescape=True),
-                                        Village.name.contains(filters.q, autoescape=True)))
+        statement = statement.where(text_matches(filters.q, MemberGroup.name, Village.name))
     if filters.village_id:
         statement = statement.where(MemberGroup.village_id == filters.village_id)
     if filters.home_id:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import dataclasses
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 
 from renkou.audit import services as audit
 from renkou.errors import ConflictError, NotFoundError, ServiceError
 from renkou.extensions import db
 from renkou.pagination import Page, paginate
+from renkou.search import text_matches
 from tenants.association.models import MemberGroup, MemberHome
 from tenants.association.services.common import apply_changes, check_not_future, check_village, filled
 from tenants.network.models import Village
@@ -39,8 +40,7 @@ def homes_statement(filters: HomeFilter, sort: str = "name") -> Select:
     statement = (select(MemberHome).outerjoin(MemberHome.village)
                  .order_by(*SORTS.get(sort, SORTS["name"]), MemberHome.id))
     if filters.q:
-        statement = statement.where(or_(MemberHome.name.contains(filters.q, autoescape=True),
-                                        MemberHome.address.contains(filters.q, autoescape=True)))
+        statement = statement.where(text_matches(filters.q, MemberHome.name, MemberHome.address))
     if filters.village_id:
         statement = statement.where(MemberHome.village_id == filters.village_id)
     if filters.active is not None:

@@ -19,6 +19,7 @@ from renkou.errors import ConflictError, NotFoundError, ServiceError
 from renkou.extensions import db
 from renkou.imports.exports import EXPORT_LIMIT, Sheet
 from renkou.pagination import Page, paginate
+from renkou.search import text_matches
 from tenants.association.models import Liaison, Member
 from tenants.association.services.common import apply_changes, filled, today
 from tenants.registry.models import Household
@@ -55,9 +56,7 @@ def liaisons_statement(filters: LiaisonFilter, sort: str = "household") -> Selec
     statement = (select(Liaison).join(Liaison.household).join(Liaison.member)
                  .order_by(*SORTS.get(sort, SORTS["household"]), Liaison.id))
     if filters.q:
-        statement = statement.where(or_(Household.number.contains(filters.q, autoescape=True),
-                                        Member.member_number.contains(filters.q, autoescape=True),
-                                        Member.name.contains(filters.q, autoescape=True)))
+        statement = statement.where(text_matches(filters.q, Household.number, Member.member_number, Member.name))
     if filters.village_id:
         statement = statement.where(Household.village_id == filters.village_id)
     if filters.member_id:

@@ -1,7 +1,7 @@
 """Members of the association (会员): a registry person or a typed name, a number unique in the town, a
 village and group, a role, the day they joined and, once they leave, the day they left.
 
-Members are people: the list, the record page and the export are audited like the registry's people,
+Members are people: the record page and the export are audited like the registry's people,
 and changes are audited by field name. Names are masked on lists and in exports, the phone is stored
 encrypted and masked everywhere but on the (audited) record page. A member who leaves keeps their
 record: their liaison households end on the day they left and they no longer lead a group.
@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 
 from renkou.audit import services as audit
 from renkou.errors import ConflictError, NotFoundError, ServiceError
@@ -20,6 +20,7 @@ from renkou.extensions import db
 from renkou.imports.exports import EXPORT_LIMIT, Sheet
 from renkou.pagination import Page, paginate
 from renkou.schemas import mask_phone
+from renkou.search import text_matches
 from tenants.association.models import MEMBER_ROLES, MEMBER_STATUSES, Liaison, Member, MemberGroup
 from tenants.association.services.common import apply_changes, check_not_future, check_village, filled
 from tenants.association.sheets import MEMBER_COLUMNS, REGISTRY_HEADER, ROLE_WORDS, STATUS_WORDS, word_for
@@ -57,8 +58,7 @@ def members_statement(filters: MemberFilter, sort: str = "number") -> Select:
     statement = (select(Member).outerjoin(Member.village)
                  .order_by(*SORTS.get(sort, SORTS["number"]), Member.id))
     if filters.q:
-        statement = statement.where(or_(Member.name.contains(filters.q, autoescape=True),
-                                        Member.member_number.contains(filters.q, autoescape=True)))
+        statement = statement.where(text_matches(filters.q, Member.name, Member.member_number))
     for column, value in ((Member.village_id, filters.village_id), (Member.group_id, filters.group_id),
                           (Member.role, filters.role), (Member.status, filters.status)):
         if value:
@@ -67,11 +67,8 @@ def members_statement(filters: MemberFilter, sort: str = "number") -> Select:
 
 
 def list_members(filters: MemberFilter, sort: str = "number", page: int = 1, per_page: int = 50) -> Page:
-    """One page of members; the listing is audited (who looked at which list), like the registry's."""
-    result = paginate(db.session, members_statement(filters, sort), page, per_page)
-    audit.record("association_member.list", record_type=RECORD_TYPE,
-                 detail={"filters": _filter_detail(filters), "page": result.page, "shown": len(result.items)})
-    return result
+    """One page of members."""
+    return paginate(db.session, members_statement(filters, sort), page, per_page)
 
 
 def export_members(filters: MemberFilter, sort: str = "number") -> Sheet:

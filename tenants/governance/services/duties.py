@@ -16,6 +16,7 @@ from renkou.audit import services as audit
 from renkou.errors import NotFoundError, ServiceError
 from renkou.extensions import db
 from renkou.pagination import Page, paginate
+from renkou.search import text_matches
 from tenants.governance.models import (
     DUTY_KINDS,
     CadreAssignment,
@@ -48,8 +49,7 @@ def assignments_statement(filters: AssignmentFilter) -> Select:
     if filters.kind:
         statement = statement.where(CadreAssignment.kind == filters.kind)
     if filters.q:
-        statement = statement.where(or_(CadreAssignment.cadre_name.contains(filters.q, autoescape=True),
-                                        CadreAssignment.area_name.contains(filters.q, autoescape=True)))
+        statement = statement.where(text_matches(filters.q, CadreAssignment.cadre_name, CadreAssignment.area_name))
     if filters.active is not None:
         statement = statement.where(CadreAssignment.active.is_(filters.active))
     if filters.village_id:

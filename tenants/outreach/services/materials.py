@@ -12,6 +12,7 @@ from renkou.audit import services as audit
 from renkou.errors import ConflictError, NotFoundError, ServiceError
 from renkou.extensions import db
 from renkou.pagination import Page, paginate
+from renkou.search import text_matches
 from tenants.outreach.models import MATERIAL_KINDS, MaterialDelivery, OutreachMaterial
 from tenants.outreach.services.common import DatedFilter, check_common, filtered
 from tenants.registry import services as registry
@@ -24,7 +25,7 @@ from tenants.registry.models import Household
 def list_materials(q: str = "", kind: str | None = None, page: int = 1, per_page: int = 50) -> Page:
     statement = select(OutreachMaterial).order_by(OutreachMaterial.name, OutreachMaterial.id)
     if q:
-        statement = statement.where(OutreachMaterial.name.contains(q, autoescape=True))
+        statement = statement.where(text_matches(q, OutreachMaterial.name))
     if kind:
         statement = statement.where(OutreachMaterial.kind == kind)
     return paginate(db.session, statement, page, per_page)

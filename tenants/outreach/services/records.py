@@ -5,12 +5,13 @@ from __future__ import annotations
 import dataclasses
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 
 from renkou.audit import services as audit
 from renkou.errors import NotFoundError, ServiceError
 from renkou.extensions import db
 from renkou.pagination import Page, paginate
+from renkou.search import text_matches
 from tenants.outreach.models import ACTIVITY_KINDS, OutreachActivity, SchoolSession, Slogan
 from tenants.outreach.services.common import DatedFilter, check_common, filled, filtered
 
@@ -124,8 +125,7 @@ class SloganFilter(DatedFilter):
 def slogans_statement(filters: SloganFilter) -> Select:
     statement = filtered(select(Slogan), Slogan, Slogan.slogan_date, filters)
     if filters.q:
-        statement = statement.where(or_(Slogan.content.contains(filters.q, autoescape=True),
-                                        Slogan.place.contains(filters.q, autoescape=True)))
+        statement = statement.where(text_matches(filters.q, Slogan.content, Slogan.place))
     return statement
 
 

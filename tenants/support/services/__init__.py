@@ -2,6 +2,6 @@
 register), roll (the yearly roll and its candidates), payments (the ledger), subsidies (childcare-subsidy
 applications) and assistance (三结合).
 
-They flush, never commit. Every read of a list or record that names people is audited, and so is every
+They flush, never commit. Every read of a record that names people is audited, and so is every
 change and export; the audit detail names fields, never their values.
 """

@@ -11,13 +11,14 @@ import dataclasses
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, Select, cast, extract, func, or_, select
+from sqlalchemy import Integer, Select, cast, extract, func, select
 
 from renkou.audit import services as audit
 from renkou.errors import ConflictError, ServiceError
 from renkou.extensions import db
 from renkou.imports.exports import EXPORT_LIMIT, Sheet
 from renkou.pagination import Page, paginate
+from renkou.search import text_matches
 from tenants.registry.models import Household
 from tenants.support import rules
 from tenants.support.models import ASSISTANCE_KINDS, Assistance
@@ -49,8 +50,8 @@ def assistance_statement(filters: AssistanceFilter, sort: str = "-given_on") -> 
     if filters.village_id:
         statement = statement.where(Household.village_id == filters.village_id)
     if filters.q:
-        statement = statement.where(or_(*(column.contains(filters.q, autoescape=True) for column in (
-            Household.number, Household.address, Assistance.provider, Assistance.description))))
+        statement = statement.where(text_matches(filters.q, Household.number, Household.address, Assistance.provider,
+                                                 Assistance.description))
     return statement
 
 

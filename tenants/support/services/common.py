@@ -12,6 +12,7 @@ from sqlalchemy import Select
 
 from renkou.errors import NotFoundError, ServiceError
 from renkou.extensions import db
+from renkou.search import text_matches
 from tenants.registry import resident_id as ids
 from tenants.registry import services as registry
 from tenants.registry.models import Household, Person
@@ -68,7 +69,7 @@ def matching_person(statement: Select, q: str) -> Select:
         return statement
     if ids.looks_like_resident_id(q):
         return statement.where(Person.resident_id_index == registry.resident_id_index(q))
-    return statement.where(Person.name.contains(q, autoescape=True))
+    return statement.where(text_matches(q, Person.name))
 
 
 def in_village(statement: Select, village_id: int | None) -> Select:

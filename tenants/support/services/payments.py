@@ -64,11 +64,8 @@ def payments_statement(filters: PaymentFilter, sort: str = "-paid_on") -> Select
 
 
 def list_payments(filters: PaymentFilter, sort: str = "-paid_on", page: int = 1, per_page: int = 50) -> Page:
-    """One page of the ledger; the listing is audited (it names people)."""
-    result = paginate(db.session, payments_statement(filters, sort), page, per_page)
-    audit.record("support_payment.list", record_type="support_payment",
-                 detail={"filters": filter_detail(filters), "page": result.page, "shown": len(result.items)})
-    return result
+    """One page of the ledger."""
+    return paginate(db.session, payments_statement(filters, sort), page, per_page)
 
 
 def export_payments(filters: PaymentFilter, sort: str = "-paid_on") -> Sheet:

@@ -103,8 +103,6 @@ def list_candidates(filters: CandidateFilter, sort: str = "name", page: int = 1,
     page, per_page = max(1, page), min(max(1, per_page), MAX_PER_PAGE)
     result = Page(items=found[(page - 1) * per_page:page * per_page], page=page, per_page=per_page,
                   total=len(found))
-    audit.record("support_candidate.list", record_type="person",
-                 detail={"filters": filter_detail(filters), "page": result.page, "shown": len(result.items)})
     return result
 
 
@@ -190,11 +188,8 @@ def roll_statement(filters: RollFilter, sort: str = "name") -> Select:
 
 
 def list_roll(filters: RollFilter, sort: str = "name", page: int = 1, per_page: int = 50) -> Page:
-    """One page of roll entries; the listing is audited."""
-    result = paginate(db.session, roll_statement(filters, sort), page, per_page)
-    audit.record("support_roll.list", record_type="support_roll_entry",
-                 detail={"filters": filter_detail(filters), "page": result.page, "shown": len(result.items)})
-    return result
+    """One page of roll entries."""
+    return paginate(db.session, roll_statement(filters, sort), page, per_page)
 
 
 def roll_totals(filters: RollFilter) -> dict:

@@ -73,10 +73,7 @@ def subsidies_statement(filters: SubsidyFilter, sort: str = "due_on") -> Select:
 
 
 def list_subsidies(filters: SubsidyFilter, sort: str = "due_on", page: int = 1, per_page: int = 50) -> Page:
-    result = paginate(db.session, subsidies_statement(filters, sort), page, per_page)
-    audit.record("childcare_subsidy.list", record_type="childcare_subsidy",
-                 detail={"filters": filter_detail(filters), "page": result.page, "shown": len(result.items)})
-    return result
+    return paginate(db.session, subsidies_statement(filters, sort), page, per_page)
 
 
 def export_subsidies(filters: SubsidyFilter, sort: str = "due_on") -> Sheet:
@@ -266,7 +263,7 @@ def subsidy_years() -> list[int]:
 
 def child_choices(q: str = "", chosen: int | str | None = None, limit: int = 500) -> list[Person]:
     """Children under the subsidy's age today (or anyone found by ``q``), to choose from; the child already
-    chosen stays in the list. The listing is audited by the register."""
+    chosen stays in the list."""
     from tenants.registry import services as registry
 
     if q:

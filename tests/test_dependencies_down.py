@@ -84,3 +84,30 @@ def test_a_restarted_database_costs_no_failed_request(app, client, factory):
                                                                     "name": f"新村{_round}"},
                           token_from=f"/t/{town.slug}/villages/new")
         assert saved.status_code == 302
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_connection_dropped_during_a_request_is_retried_or_refused_cleanly(app, client):
+    """The database drops the request's own connection half-way (a restart under a running request): a GET
+    runs again on a fresh connection; a POST answers 503 and saves nothing."""
+    from flask import jsonify
+    from sqlalchemy import text
+
+    runs = []
+
+    def drop_my_connection():
+        runs.append(db.session.execute(text("SELECT pg_backend_pid()")).scalar())
+        if len(runs) == 1:
+            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (runs[0],))
+        db.session.execute(text("SELECT 1"))
+        return jsonify({"runs": len(runs)})
+
+    from renkou.extensions import csrf
+
+    app.add_url_rule("/healthz/drop-test", "drop_test", csrf.exempt(drop_my_connection), methods=["GET", "POST"])
+    answer = client.get("/healthz/drop-test")
+    assert answer.status_code == 200 and answer.get_json() == {"runs": 2}
+    runs.clear()
+    refused = client.post("/healthz/drop-test", headers={"Accept-Language": "zh-CN"})
+    assert refused.status_code == 503 and len(runs) == 1

@@ -45,6 +45,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     _init_i18n(app)
     _register_blueprints(app)
     _init_request_cycle(app)
+    from renkou.web import reconnect
+
+    reconnect.init_app(app)
     from renkou.indicators import freshness
 
     freshness.install()

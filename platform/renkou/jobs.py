@@ -51,13 +51,22 @@ def enqueue_after_commit(kind: str, function: str, *args, job_id: str, descripti
     asked first: when it is down the request fails cleanly (503) and saves nothing, instead of
     committing work that no job will ever pick up.
     """
+    require_queue(function)
+    after_commit(db.session, lambda: enqueue_unique(kind, function, *args, job_id=job_id, description=description,
+                                                    delay_seconds=delay_seconds, keep_result=keep_result))
+
+
+def require_queue(what: str) -> None:
+    """Raise ServiceUnavailable (a clean 503; the request saves nothing) when Redis does not answer.
+
+    Asked before committing work that only a job will carry on, so no row is left waiting for a job
+    that was never queued.
+    """
     try:
         get_redis().ping()
     except RedisError as error:
-        log.error("Redis unavailable; %s not queued: %s", function, error)
+        log.error("Redis unavailable; %s not queued: %s", what, error)
         raise queue_unavailable() from error
-    after_commit(db.session, lambda: enqueue_unique(kind, function, *args, job_id=job_id, description=description,
-                                                    delay_seconds=delay_seconds, keep_result=keep_result))
 
 
 def queue_unavailable() -> ServiceUnavailable:

@@ -18,6 +18,11 @@ def test_admin_adds_staff_who_can_sign_in(app, client, town):
     assert "clerk1" in client.get(accounts_url(town)).get_data(as_text=True)
     staff = app.test_client()
     assert login(staff, "clerk1", "Clerk-pass-11").status_code == 302
+    # The administrator chose the password: the clerk must choose their own before anything else.
+    assert staff.get(f"/t/{town.slug}/villages/").headers["Location"] == "/account/password"
+    changed = post_form(staff, "/account/password", {"current_password": "Clerk-pass-11",
+                        "password": "Clerks-own-42", "password_again": "Clerks-own-42"}, token_from="/account/password")
+    assert changed.status_code == 302
     assert staff.get(f"/t/{town.slug}/villages/").status_code == 200
     assert staff.get(accounts_url(town)).status_code == 403
 
@@ -56,7 +61,10 @@ def test_reset_password_signs_the_person_out_everywhere(app, client, factory, to
     assert response.status_code == 302
     assert staff.get(f"/t/{town.slug}/").status_code == 302  # old session ended
     assert login(app.test_client(), "clerk4", PASSWORD).status_code == 401
-    assert login(app.test_client(), "clerk4", "New-password-77").status_code == 302
+    again = app.test_client()
+    assert login(again, "clerk4", "New-password-77").status_code == 302
+    # A temporary password: the first page after signing in is the password change.
+    assert again.get(f"/t/{town.slug}/").headers["Location"] == "/account/password"
 
 
 def test_disable_blocks_the_town_and_enable_restores(app, client, factory, town):

@@ -57,6 +57,9 @@ def create_app(settings: Settings | None = None, *, serve: bool = True) -> Flask
     if serve:
         _register_blueprints(app)
     _init_request_cycle(app)
+    from renkou.web import reconnect
+
+    reconnect.init_app(app)
     from renkou.indicators import freshness
 
     freshness.install()
@@ -87,6 +90,9 @@ def _configure(app: Flask, settings: Settings) -> None:
         RATELIMIT_STORAGE_URI=_limiter_storage(settings),
         RATELIMIT_HEADERS_ENABLED=True,
         RATELIMIT_KEY_PREFIX=f"{settings.redis_prefix}:ratelimit",
+        # Redis down: rate limiting fails open (Flask-Limiter logs the error) rather than failing every request.
+        RATELIMIT_SWALLOW_ERRORS=True,
+        RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 2, "socket_timeout": 2},
         TESTING=settings.testing,
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
     )
@@ -164,6 +170,7 @@ def _init_i18n(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from renkou.accounts import account_views
     from renkou.accounts import town_views as town_accounts
     from renkou.accounts import views as auth
     from renkou.api import errors as api_errors
@@ -271,6 +278,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(county_dashboard.bp)
     for blueprint in (web.bp, auth.bp, county.bp, audit.bp, town_pages, openapi.bp, towns_api.bp, town_api):
         app.register_blueprint(blueprint)
+    app.register_blueprint(account_views.bp)
     app.register_blueprint(county_jobs.bp)
     app.register_blueprint(jobs_api.bp)
     for blueprint in (targets.bp, targets_api.bp, indicators_api.bp):

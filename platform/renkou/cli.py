@@ -269,6 +269,44 @@ def token_create(username, name):
     click.echo(token)
 
 
+@token_group.command("list")
+@click.option("--username", default=None, help="Only this account's tokens.")
+@with_appcontext
+def token_list(username):
+    """Every API token (never the token itself): id, owner, prefix, name, state, expiry and last use."""
+    from renkou.accounts import services as accounts
+    from renkou.types import utcnow
+
+    user = None
+    if username:
+        user = accounts.find_user(username)
+        if user is None:
+            raise click.ClickException(f"no user {username}")
+    now = utcnow()
+    for api_token in accounts.tokens_of(user):
+        state = ("revoked" if api_token.revoked_at else
+                 "expired" if api_token.expires_at and api_token.expires_at <= now else "active")
+        click.echo("\t".join([str(api_token.id), api_token.user.username, api_token.prefix + "…", state,
+                              _when(api_token.expires_at), _when(api_token.last_used_at), api_token.name]))
+
+
+def _when(value) -> str:
+    return value.isoformat(timespec="seconds") if value else "-"
+
+
+@token_group.command("revoke")
+@click.argument("token_id", type=int)
+@with_appcontext
+def token_revoke(token_id):
+    """Revoke the token with this id (see `renkou token list`); it stops working at once."""
+    from renkou.accounts import services as accounts
+
+    with transaction():
+        api_token = accounts.find_token(token_id)
+        accounts.revoke_token(api_token)
+    click.echo(f"token {token_id} ({api_token.prefix}…) revoked")
+
+
 def _load(schema, data):
     from marshmallow import ValidationError
 

@@ -77,6 +77,8 @@ class Settings:
     secure_cookies: bool = True
     login_rate_limit: str = "20 per minute"
     api_rate_limit: str = "600 per minute"
+    # Days an API token works after it is made; a revoked token or a password change ends it sooner.
+    token_lifetime_days: int = 90
     # Parallel processes for `renkou db upgrade` across towns.
     migrate_workers: int = 4
     default_locale: str = "zh_CN"
@@ -135,6 +137,8 @@ class Settings:
             secure_cookies=_flag(env.get("RENKOU_SECURE_COOKIES"), cls.secure_cookies),
             login_rate_limit=env.get("RENKOU_LOGIN_RATE_LIMIT") or cls.login_rate_limit,
             api_rate_limit=env.get("RENKOU_API_RATE_LIMIT") or cls.api_rate_limit,
+            token_lifetime_days=_int(env.get("RENKOU_TOKEN_LIFETIME_DAYS"), cls.token_lifetime_days,
+                                     "RENKOU_TOKEN_LIFETIME_DAYS"),
             migrate_workers=_int(env.get("RENKOU_MIGRATE_WORKERS"), cls.migrate_workers, "RENKOU_MIGRATE_WORKERS"),
             default_locale=env.get("RENKOU_DEFAULT_LOCALE") or cls.default_locale,
             trusted_proxies=_int(env.get("RENKOU_TRUSTED_PROXIES"), cls.trusted_proxies, "RENKOU_TRUSTED_PROXIES"),
@@ -178,6 +182,8 @@ class Settings:
             raise ConfigError("RENKOU_AUDIT_KEY must be at least 32 characters")
         if self.idle_timeout_minutes < 1:
             raise ConfigError("RENKOU_IDLE_TIMEOUT_MINUTES must be at least 1")
+        if not 1 <= self.token_lifetime_days <= 3660:
+            raise ConfigError("RENKOU_TOKEN_LIFETIME_DAYS must be between 1 and 3660")
         if self.migrate_workers < 1:
             raise ConfigError("RENKOU_MIGRATE_WORKERS must be at least 1")
         if not 1 <= self.stat_year_start_month <= 12:

@@ -51,8 +51,9 @@ def run(host: str, port: int, serve: bool = True, verbose: bool = False) -> None
     with app.app_context():
         upgrade_all(app)
         seed()
+        totp_keys = two_factor_keys()
     if not serve:
-        _print_welcome(host, port, settings)
+        _print_welcome(host, port, settings, totp_keys)
     else:
         # The helpers log warnings only unless asked (--verbose): their chatter would bury the sign-ins,
         # which come last.
@@ -69,7 +70,7 @@ def run(host: str, port: int, serve: bool = True, verbose: bool = False) -> None
         from werkzeug.serving import run_simple
 
         logging.getLogger("werkzeug").setLevel(level)
-        _print_welcome(host, port, settings)
+        _print_welcome(host, port, settings, totp_keys)
 
         # Flask's CLI refuses app.run(); the demo serves with Werkzeug's threaded server directly.
         # Production serves with gunicorn (deploy/gunicorn.conf.py).
@@ -157,14 +158,18 @@ def upgrade_all(app) -> None:
 def seed() -> None:
     """Add the demo county's accounts, towns and villages that are not there yet."""
     from renkou.accounts import services as accounts
+    from renkou.accounts import two_factor
     from renkou.extensions import db
     from renkou.tenancy import services as towns
     from renkou.tenancy.context import town_session
     from tenants.network import services as villages
 
     for username, role, name in COUNTY_USERS:
-        if accounts.find_user(username) is None:
-            accounts.create_user(username, PASSWORD, county_role=role, display_name=name)
+        user = accounts.find_user(username)
+        if user is None:
+            user = accounts.create_user(username, PASSWORD, county_role=role, display_name=name)
+        if two_factor.required_for(user) and not user.has_two_factor:
+            two_factor.enrol_now(user)  # its key is printed at start-up (two_factor_keys)
     existing = {town.slug for town in towns.list_towns()}
     for code, name, slug, admin, _villages in TOWNS:
         if slug not in existing:
@@ -190,7 +195,20 @@ def seed() -> None:
     seed_samples([slug for _code, _name, slug, _admin, _villages in TOWNS])
 
 
-def _print_welcome(host: str, port: int, settings: Settings) -> None:
+def two_factor_keys() -> dict[str, str]:
+    """The TOTP keys of the demo's county accounts that sign in with two factors, by username."""
+    from renkou.accounts import services as accounts
+    from renkou.accounts import two_factor
+
+    keys = {}
+    for username, _role, _name in COUNTY_USERS:
+        user = accounts.find_user(username)
+        if user is not None and user.has_two_factor:
+            keys[username] = two_factor.open_secret(user)
+    return keys
+
+
+def _print_welcome(host: str, port: int, settings: Settings, totp_keys: dict[str, str] | None = None) -> None:
     click.echo("")
     click.echo(f"Renkou demo county {settings.county_name} ({settings.county_code}) at http://{host}:{port}/")
     click.echo(f"Data: {settings.sqlite_dir.resolve() if not settings.is_postgres else settings.database_url}")
@@ -200,4 +218,9 @@ def _print_welcome(host: str, port: int, settings: Settings) -> None:
     for _code, name, slug, admin, _villages in TOWNS:
         click.echo(f"  {admin:<14} town_admin     {name} (/t/{slug}/)")
     click.echo(f"  {SHARED_STAFF[0]:<14} town_staff     {' + '.join(SHARED_STAFF[1])}")
+    if totp_keys:
+        click.echo("Two-factor sign-in (county administrator, audit administrator): add the key to an authenticator")
+        click.echo("app, or print the current code with  python -c \"import pyotp; print(pyotp.TOTP('KEY').now())\"")
+        for username, key in totp_keys.items():
+            click.echo(f"  {username:<14} {key}")
     click.echo("")

@@ -35,3 +35,9 @@ class NotFoundError(ServiceError):
 
 class PermissionDenied(ServiceError):
     status_code = 403
+
+
+class ServiceUnavailable(ServiceError):
+    """A service the request needs (the job queue) is down; nothing was saved."""
+
+    status_code = 503

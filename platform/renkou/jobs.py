@@ -12,11 +12,14 @@ import os
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
+from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 
 from renkou.db import after_commit
+from renkou.errors import ServiceUnavailable
 from renkou.extensions import db
 from renkou.redisconn import get_redis
 
@@ -44,11 +47,32 @@ def enqueue_after_commit(kind: str, function: str, *args, job_id: str, descripti
     """Queue ``function`` (a dotted path) once the current transaction has committed.
 
     Before the commit a worker could start on rows it cannot see yet; after a rollback there is
-    nothing to do. See enqueue_unique for what happens when the job id is already known.
+    nothing to do. See enqueue_unique for what happens when the job id is already known. Redis is
+    asked first: when it is down the request fails cleanly (503) and saves nothing, instead of
+    committing work that no job will ever pick up.
     """
+    require_queue(function)
     after_commit(db.session, lambda: enqueue_unique(kind, function, *args, job_id=job_id, description=description,
                                                     delay_seconds=delay_seconds, keep_result=keep_result,
                                                     retry=retry))
+
+
+def require_queue(what: str) -> None:
+    """Raise ServiceUnavailable (a clean 503; the request saves nothing) when Redis does not answer.
+
+    Asked before committing work that only a job will carry on, so no row is left waiting for a job
+    that was never queued.
+    """
+    try:
+        get_redis().ping()
+    except RedisError as error:
+        log.error("Redis unavailable; %s not queued: %s", what, error)
+        raise queue_unavailable() from error
+
+
+def queue_unavailable() -> ServiceUnavailable:
+    return ServiceUnavailable(str(_l("The job queue is unavailable, so nothing was saved. Try again in a few "
+                                     "minutes; if it persists, tell the system administrator.")))
 
 
 def full_job_id(job_id: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -11,6 +13,7 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 STAFF_PASSWORD = "Staff-pass-2026"
+OWN_PASSWORD = "Wang-own-pass-88"
 
 
 def test_admin_adds_staff_who_works_until_disabled(live_server, page, new_page):
@@ -34,10 +37,23 @@ def test_admin_adds_staff_who_works_until_disabled(live_server, page, new_page):
     expect(staff_row).to_contain_text("乡镇工作人员")
     expect(staff_row).to_contain_text("正常")
 
-    # The staff member signs in in a browser session of their own and adds a village.
+    # The staff member signs in in a browser session of their own; the administrator chose the password,
+    # so they must choose their own first.
     staff = new_page()
     sign_in(staff, "wang_staff", STAFF_PASSWORD)
+    expect(staff).to_have_url(url("/account/password"))
+    expect(staff.get_by_role("alert")).to_contain_text("请先设置您自己的密码")
+    staff.get_by_label("当前密码").fill(STAFF_PASSWORD)
+    staff.get_by_label(re.compile(r"^新密码 \*$")).fill("short")
+    staff.get_by_label("再次输入新密码").fill("short")
+    staff.get_by_role("main").get_by_role("button", name="修改密码").click()
+    expect(staff.get_by_role("main")).to_contain_text("密码长度至少")
+    staff.get_by_label("当前密码").fill(STAFF_PASSWORD)
+    staff.get_by_label(re.compile(r"^新密码 \*$")).fill(OWN_PASSWORD)
+    staff.get_by_label("再次输入新密码").fill(OWN_PASSWORD)
+    staff.get_by_role("main").get_by_role("button", name="修改密码").click()
     expect(staff).to_have_url(url("/t/chengguan/"))
+    expect(staff.locator(".flash")).to_contain_text("密码已修改")
     expect(town_nav(staff, "城关镇")).to_contain_text("乡镇工作人员")
     expect(town_nav(staff, "城关镇").get_by_role("link", name="账号管理")).to_have_count(0)
     town_nav(staff, "城关镇").get_by_role("link", name="村/社区", exact=True).click()
@@ -61,7 +77,7 @@ def test_admin_adds_staff_who_works_until_disabled(live_server, page, new_page):
     expect(staff).to_have_url(url("/login"))
     expect(staff.get_by_role("heading", level=1)).to_have_text("登录")
     # Signing in again does not bring the town back.
-    sign_in(staff, "wang_staff", STAFF_PASSWORD)
+    sign_in(staff, "wang_staff", OWN_PASSWORD)
     response = staff.goto("/t/chengguan/villages/")
     assert response.status == 404
     expect(staff.get_by_role("main")).not_to_contain_text("城关村")

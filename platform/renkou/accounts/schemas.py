@@ -26,3 +26,19 @@ class TownAccountSchema(BaseSchema):
 
 class PasswordSchema(BaseSchema):
     password = fields.String(required=True, load_only=True, error_messages=FIELD_MESSAGES)
+
+
+class CodeSchema(BaseSchema):
+    """The second step of sign-in: a 6-digit TOTP code or a recovery code."""
+
+    code = text(required=True, max_length=32)
+
+
+class PasswordChangeSchema(BaseSchema):
+    current_password = fields.String(required=True, load_only=True, error_messages=FIELD_MESSAGES)
+    password = fields.String(required=True, load_only=True, error_messages=FIELD_MESSAGES)
+    password_again = fields.String(required=True, load_only=True, error_messages=FIELD_MESSAGES)
+
+
+class TokenSchema(BaseSchema):
+    name = text(max_length=64, load_default="")

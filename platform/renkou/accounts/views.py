@@ -1,4 +1,5 @@
-"""Sign-in, sign-out, and the switch between the towns a person belongs to."""
+"""Sign-in (password, then a TOTP code where two-factor sign-in is on), sign-out, and the switch between
+the towns a person belongs to."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from renkou.accounts import services
+from renkou.accounts import services, two_factor
+from renkou.accounts.models import User
 from renkou.accounts.roles import AUDIT_ADMIN, COUNTY_ROLES
-from renkou.accounts.schemas import LoginSchema
+from renkou.accounts.schemas import CodeSchema, LoginSchema
 from renkou.audit import services as audit
-from renkou.extensions import limiter
+from renkou.errors import ServiceError
+from renkou.extensions import db, limiter
 from renkou.timezone import local
 from renkou.types import utcnow
 from renkou.web.forms import load_form, requested_path
@@ -43,15 +46,102 @@ def login():
             except services.SignInRefused as refused:
                 errors, status = {"_schema": [_refusal_message(refused)]}, 401
             else:
-                session.clear()  # a fresh session on sign-in: no fixation
-                login_user(user)
-                session.permanent = True
-                session["last_seen"] = utcnow().timestamp()
-                return redirect(_safe_next(data.get("next")) or url_for("auth.home"))
+                next_path = _safe_next(data.get("next")) or url_for("auth.home")
+                if two_factor.second_step_needed(user):
+                    return _await_second_step(user, next_path)
+                return _finish_sign_in(user, next_path)
         else:
             status = 422
     return render_template("auth/login.html", form=request.form, errors=errors,
                            next=request.values.get("next", "")), status
+
+
+# The password passed; the person is not signed in until the second step passes too (or, where two-factor
+# sign-in is required and not set up, until they have enrolled). Kept in the session for a few minutes.
+PENDING_KEY = "pending_sign_in"
+PENDING_SECONDS = 300
+
+
+def _await_second_step(user: User, next_path: str):
+    session.clear()
+    session[PENDING_KEY] = {"user": user.get_id(), "at": utcnow().timestamp(), "next": next_path}
+    return redirect(url_for("auth.second_step" if user.has_two_factor else "auth.enrol"))
+
+
+def _pending_user() -> User | None:
+    pending = session.get(PENDING_KEY)
+    if not pending or utcnow().timestamp() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    return services.load_session_user(pending["user"])
+
+
+def _finish_sign_in(user: User, next_path: str):
+    services.complete_sign_in(user, request.remote_addr or "")
+    session.clear()  # a fresh session on sign-in: no fixation
+    login_user(user)
+    session.permanent = True
+    session["last_seen"] = utcnow().timestamp()
+    return redirect(next_path)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RENKOU_SETTINGS"].login_rate_limit, methods=["POST"])
+def second_step():
+    """The second step: a code from the authenticator app, or one of the recovery codes."""
+    user = _pending_user()
+    if user is None or not user.has_two_factor:
+        return redirect(url_for("auth.login"))
+    errors, status = {}, 200
+    if request.method == "POST":
+        data, errors = load_form(CodeSchema(), request.form)
+        status = 422
+        if data is not None:
+            try:
+                if services.locked_until(user.username) is None and two_factor.verify(user, data["code"]):
+                    return _finish_sign_in(user, session[PENDING_KEY]["next"])
+                services.refuse_sign_in(user.username, request.remote_addr or "", user, step="code")
+            except services.SignInRefused as refused:
+                if refused.reason == "locked":
+                    session.pop(PENDING_KEY, None)
+                errors, status = {"code": [_code_refusal_message(refused)]}, 401
+    return render_template("auth/second_step.html", errors=errors), status
+
+
+def _code_refusal_message(refused: services.SignInRefused) -> str:
+    if refused.reason == "locked":
+        return _refusal_message(refused)
+    return _("The code is wrong or has expired. Enter the current code.")
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+def enrol():
+    """Set up two-factor sign-in: after the password where it is required, or from the account page."""
+    pending = _pending_user()
+    user = pending or (current_user._get_current_object() if current_user.is_authenticated else None)
+    if user is None:
+        return redirect(url_for("auth.login"))
+    if user.has_two_factor:
+        return redirect(url_for("account.index"))
+    errors, status = {}, 200
+    if request.method == "POST":
+        data, errors = load_form(CodeSchema(), request.form)
+        status = 422
+        if data is not None:
+            try:
+                codes = two_factor.confirm_enrolment(user, data["code"])
+            except ServiceError as error:
+                errors = error.errors
+            else:
+                next_path = url_for("auth.home")
+                if pending is not None:
+                    next_path = session[PENDING_KEY]["next"]
+                    _finish_sign_in(user, next_path)
+                return render_template("auth/recovery_codes.html", codes=codes, next=next_path)
+    secret = two_factor.pending_secret(user)
+    uri = two_factor.provisioning_uri(user, secret)
+    db.session.flush()
+    return render_template("auth/enrol.html", secret=secret, qr=two_factor.qr_data_uri(uri),
+                           required=two_factor.required_for(user), errors=errors), status
 
 
 def _refusal_message(refused: services.SignInRefused) -> str:
@@ -64,7 +154,7 @@ def _refusal_message(refused: services.SignInRefused) -> str:
 @bp.post("/logout")
 def logout():
     if current_user.is_authenticated:
-        audit.record("auth.logout", record_type="user", record_id=current_user.id)
+        services.sign_out(current_user._get_current_object())
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")
@@ -100,4 +190,22 @@ def enforce_idle_timeout():
         flash(_("You were signed out after a period of inactivity."), "info")
         return redirect(url_for("auth.login", next=requested_path() if request.method == "GET" else None))
     session["last_seen"] = now
+    return None
+
+
+# Pages a signed-in person may open before the password change or enrolment they owe.
+_ALLOWED_WHILE_OWING = {"auth.logout", "auth.enrol", "account.password", "static", "web.set_language",
+                        "web.healthz", "web.readyz"}
+
+
+@bp.before_app_request
+def require_owed_steps():
+    """A temporary password is changed, and required two-factor sign-in set up, before anything else."""
+    if (request.path.startswith("/api/") or request.endpoint in _ALLOWED_WHILE_OWING
+            or not current_user.is_authenticated):
+        return None
+    if current_user.must_change_password:
+        return redirect(url_for("account.password"))
+    if two_factor.required_for(current_user) and not current_user.has_two_factor:
+        return redirect(url_for("auth.enrol"))
     return None

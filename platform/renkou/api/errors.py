@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import jsonify, render_template, request
 from marshmallow import ValidationError
+from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException
 
 from renkou.errors import ServiceError
@@ -45,7 +48,16 @@ def handle_http_error(error: HTTPException):
     return render_template(template, code=error.code, message=error.description), error.code
 
 
+def handle_redis_error(error: RedisError):
+    """Redis (the job queue) is down while a request needed it: a clean 503, and the request rolls back."""
+    from renkou.jobs import queue_unavailable
+
+    logging.getLogger(__name__).error("Redis unavailable during %s %s: %s", request.method, request.path, error)
+    return handle_service_error(queue_unavailable())
+
+
 def init_app(app) -> None:
     app.register_error_handler(ValidationError, handle_validation_error)
+    app.register_error_handler(RedisError, handle_redis_error)
     app.register_error_handler(ServiceError, handle_service_error)
     app.register_error_handler(HTTPException, handle_http_error)

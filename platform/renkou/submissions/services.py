@@ -205,6 +205,7 @@ def enqueue_delivery(submission_id: int, round_no: int, after_commit: bool = Fal
     if after_commit:
         from renkou.db import after_commit as when_committed
 
+        jobs.require_queue(DELIVERY_JOB)
         when_committed(db.session, enqueue)
     else:
         enqueue()

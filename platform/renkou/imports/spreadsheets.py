@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import re
 from collections.abc import Iterator
 from datetime import date, datetime
 
@@ -116,10 +117,25 @@ def _text(value, with_time: bool = False) -> str:
     return str(value).strip()
 
 
+# Excel refuses these in a sheet's name, and names longer than 31 characters.
+_SHEET_TITLE_FORBIDDEN = re.compile(r"[/\\?*\[\]:]")
+SHEET_TITLE_LENGTH = 31
+
+
+def safe_sheet_title(title: str) -> str:
+    """``title`` as Excel accepts a sheet name: 扶助金发放（奖励扶助/特别扶助） → 扶助金发放（奖励扶助、特别扶助）.
+
+    A slash between alternatives reads naturally as 、 in Chinese; other forbidden characters become a
+    space. Names are cut to 31 characters; an empty result is "Sheet1".
+    """
+    cleaned = _SHEET_TITLE_FORBIDDEN.sub(lambda match: "、" if match.group() == "/" else " ", title or "")
+    return cleaned.strip(" '")[:SHEET_TITLE_LENGTH].strip() or "Sheet1"
+
+
 def write_xlsx(headers: list[str], rows, sheet_title: str = "Sheet1") -> bytes:
     """A workbook with a bold header row; cells are written as text so ID numbers keep every digit."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
+    sheet = workbook.create_sheet(title=safe_sheet_title(sheet_title))
     sheet.append(headers)
     for row in rows:
         sheet.append(["" if value is None else str(value) for value in row])

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from renkou.errors import NotFoundError, ServiceError
 from renkou.imports import engine, services
 from renkou.imports.exports import Sheet, xlsx_response
+from renkou.imports.spreadsheets import safe_sheet_title
 from renkou.tenancy.context import town_editor_required
 
 bp = Blueprint("imports", __name__, url_prefix="/imports", template_folder="templates")
@@ -74,4 +75,4 @@ def template(kind: str):
         abort(404)
     headers = [column.header + ("*" if column.required else "") for column in spec.columns]
     sheet = Sheet(headers, [[column.example for column in spec.columns]], str(spec.title))
-    return xlsx_response(f"{spec.title}-template.xlsx", sheet)
+    return xlsx_response(_("%(kind)s import template", kind=safe_sheet_title(str(spec.title))) + ".xlsx", sheet)

@@ -51,7 +51,7 @@ def index():
         "county/dashboard.html", period=period, comparison=comparison, chosen=chosen,
         league=_league(comparison, chosen),
         period_label=period_input.label, period_choices=period_input.choices(period),
-        kind_labels=period_input.KIND_LABELS, labels=labels, status_colours=charts.STATUS_COLOURS,
+        kind_labels=period_input.KIND_LABELS, labels=labels,
         attainment_chart=_attainment_chart(comparison, chosen), coverage_chart=_coverage_chart(comparison),
         srb_chart=_trend_chart("srb", period_input.current(MONTH) if period.kind != MONTH else period, None),
         freshness=dashboard.freshness(), flags=dashboard.open_flags(),

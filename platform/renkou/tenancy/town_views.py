@@ -24,7 +24,7 @@ def index():
     births = comparisons.history("srb", period_input.current(MONTH), TREND_MONTHS, town.id)
     return render_template(
         "town/home.html", villages=network.list_villages(per_page=10), period=period, cells=cells,
-        labels=labels, status_colours=charts.STATUS_COLOURS, period_label=period_input.label,
+        labels=labels, period_label=period_input.label,
         period_choices=period_input.choices(period), kind_labels=period_input.KIND_LABELS,
         freshness=dashboard.freshness(town.id), flags=dashboard.open_flags(town_id=town.id),
         chart=charts.bar_chart([(labels.indicator_name(indicator.code), cell.value,

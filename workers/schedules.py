@@ -35,9 +35,11 @@ log = logging.getLogger(__name__)
 
 DEFAULT_SCHEDULES = (
     Schedule("nightly_recompute", "30 2 * * *", "workers.aggregation.dispatch.full_recompute", "aggregation",
-             _l("Recompute every town's indicators for the open periods, at night when nobody works.")),
+             _l("Recompute every town's indicators for the open periods, at night when nobody works."),
+             title=_l("Nightly recompute")),
     Schedule("dirty_sweep", "* * * * *", "workers.aggregation.dispatch.sweep_dirty", "aggregation",
-             _l("Recompute the figures of towns whose registers changed since their last computation.")),
+             _l("Recompute the figures of towns whose registers changed since their last computation."),
+             title=_l("Recompute after changes")),
 )
 for _schedule in DEFAULT_SCHEDULES:
     register(_schedule)

@@ -5,12 +5,23 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+NOT_VALID = _l("Not a valid value.")
 FIELD_MESSAGES = {
     "required": _l("This field is required."),
     "null": _l("This field cannot be empty."),
-    "invalid": _l("Not a valid value."),
-    "validator_failed": _l("Not a valid value."),
+    "invalid": NOT_VALID,
+    "validator_failed": NOT_VALID,
 }
+AMOUNT_INVALID = _l("Enter an amount in yuan as a plain number, such as 1200.50.")
+# What a field of each type expects, said instead of "not a valid value". Narrower types first: a Date
+# is a kind of DateTime, an Integer a kind of Number.
+_EXPECTED = (
+    (fields.Date, _l("Enter a date as year-month-day, such as 2026-03-15.")),
+    (fields.DateTime, _l("Enter a date and time, such as 2026-03-15 14:30.")),
+    (fields.Integer, _l("Enter a whole number, such as 12.")),
+    (fields.Number, _l("Enter a number, such as 12.5.")),
+    (fields.Boolean, _l("Choose yes or no.")),
+)
 
 
 class BaseSchema(Schema):
@@ -24,6 +35,15 @@ class BaseSchema(Schema):
         "type": _l("Invalid input type."),
     }
 
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        """A number, date or yes/no field that would answer "not a valid value" says what it expects."""
+        for kind in ("invalid", "special"):
+            if field_obj.error_messages.get(kind) is NOT_VALID:
+                expected = next((message for field_type, message in _EXPECTED if isinstance(field_obj, field_type)),
+                                None)
+                if expected is not None:
+                    field_obj.error_messages = {**field_obj.error_messages, kind: expected}
+
 
 def text(*, required: bool = False, max_length: int = 255, min_length: int = 0, **kwargs) -> fields.String:
     """A trimmed string field with a length check and translated messages."""
@@ -36,6 +56,17 @@ def text(*, required: bool = False, max_length: int = 255, min_length: int = 0, 
         )
     )
     return TrimmedString(required=required, validate=validators, error_messages=FIELD_MESSAGES, **kwargs)
+
+
+def rule(check):
+    """A field validator from a service's own rule (``check(value)`` lists what is wrong), so that a form
+    reports it together with every other field's problem instead of only after they are fixed."""
+
+    def validator(value) -> None:
+        if problems := check(value):
+            raise ValidationError([str(problem) for problem in problems])
+
+    return validator
 
 
 def digits(count: int, **kwargs) -> fields.String:

@@ -116,3 +116,17 @@ def test_league_table_and_targets_grid_fit_a_laptop_screen_and_a4_landscape(live
     assert fits(page, "#targets-grid"), "the targets grid does not fit an A4 landscape page"
     page.goto("/county/dashboard?period=2026")
     assert fits(page, "#league-table"), "the league table does not fit an A4 landscape page"
+
+
+def test_drill_down_draws_the_target_line_its_caption_promises(live_server, new_page, county):
+    first = county[0]
+    put_values(live_server.app, first.id, "2025", {"registration_rate": (80, 100)})  # no target in 2025
+    page = new_page()
+    sign_in(page, "bureau_admin", PASSWORD)
+    page.goto(f"/county/dashboard/towns/{first.code}?period=2026&indicator=registration_rate")
+    chart = page.locator("#chart-history")
+    expect(chart.locator("figcaption")).to_contain_text("虚线为目标")
+    expect(chart.locator('polyline[stroke-dasharray]')).to_have_count(1)
+    page.goto(f"/county/dashboard/towns/{first.code}?period=2026&indicator=srb")  # monitored: no target
+    expect(page.locator("#chart-history polyline[stroke-dasharray]")).to_have_count(0)
+    expect(page.locator("#chart-history figcaption")).not_to_contain_text("虚线")

@@ -6,12 +6,17 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 
 from renkou.errors import NotFoundError, ServiceError
-from renkou.imports import engine, services
+from renkou.imports import engine, labels, services
 from renkou.imports.exports import Sheet, xlsx_response
 from renkou.imports.spreadsheets import safe_sheet_title
 from renkou.tenancy.context import town_editor_required
 
 bp = Blueprint("imports", __name__, url_prefix="/imports", template_folder="templates")
+
+
+@bp.context_processor
+def _globals():
+    return {"import_labels": labels}
 
 
 @bp.errorhandler(NotFoundError)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from renkou.indicators.periods import KINDS, MONTH
 
@@ -63,7 +64,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("natural_increase", "自然增长率", "Natural increase rate", _l("Live births minus deaths"),
               _l("Mean population"), PER_MILLE, 1000, MONITORED),
     Indicator("registration_rate", "生育登记率", "Birth registration rate", _l("Births with a registration"),
-              _l("Births"), PERCENT, 100, HIGHER_IS_BETTER),
+              lazy_pgettext("count", "Births"), PERCENT, 100, HIGHER_IS_BETTER),
     Indicator("notice_timeliness", "出生信息及时报送率", "Birth notice timeliness",
               _l("Birth notices received within 24 hours"), _l("Birth notices"), PERCENT, 100, HIGHER_IS_BETTER),
     Indicator("contraceptive_prevalence", "综合避孕率", "Contraceptive prevalence",
@@ -73,11 +74,11 @@ INDICATORS: tuple[Indicator, ...] = (
               _l("New method users counselled who chose themselves"), _l("New method users"), PERCENT, 100,
               HIGHER_IS_BETTER),
     Indicator("material_coverage", "宣传品入户率", "Material coverage", _l("Households reached by materials"),
-              _l("Households"), PERCENT, 100, HIGHER_IS_BETTER, stock=True),
+              lazy_pgettext("count", "Households"), PERCENT, 100, HIGHER_IS_BETTER, stock=True),
     Indicator("agreement_coverage", "责任书签订率", "Agreement coverage", _l("Villages with a signed agreement"),
-              _l("Villages"), PERCENT, 100, HIGHER_IS_BETTER, NOT_MONTHLY, stock=True),
+              lazy_pgettext("count", "Villages"), PERCENT, 100, HIGHER_IS_BETTER, NOT_MONTHLY, stock=True),
     Indicator("household_coverage", "包户覆盖率", "Household coverage", _l("Households with an assigned cadre"),
-              _l("Households"), PERCENT, 100, HIGHER_IS_BETTER, stock=True),
+              lazy_pgettext("count", "Households"), PERCENT, 100, HIGHER_IS_BETTER, stock=True),
     Indicator("clinic_inspection", "医疗机构巡查覆盖率", "Clinic inspection coverage",
               _l("Clinics inspected in the period"), _l("Clinics"), PERCENT, 100, HIGHER_IS_BETTER),
     Indicator("funding_per_capita", "人均经费投入", "Funding per capita", _l("Funding (yuan)"), _l("Population"),

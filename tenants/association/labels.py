@@ -15,6 +15,7 @@ audit_labels.register(
     verbs={"association_group": ("create", "update", "delete"), "association_home": ("create", "update", "delete"),
            "association_liaison": ("create", "update", "delete", "export"),
            "association_member": ("create", "update", "delete", "export", "list", "read")},
+    record_fields={"association_member": {"name": _l("Full name")}},
     fields={"member_number": _l("Member number"), "member_id": _l("Association member"), "home_id": _l("Member home"),
             "leader_id": _l("Leader"), "founded_on": _l("Founded on"), "opened_on": _l("Opened on"),
             "joined_on": _l("Joined on"), "left_on": _l("Left on"), "household_ids": _l("Households")},

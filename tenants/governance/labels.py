@@ -20,6 +20,7 @@ audit_labels.register(
     actions={"agreement.evaluate": _l("Evaluate a responsibility agreement"),
              "agreement.scan_upload": _l("Upload an agreement's scan"),
              "agreement.scan_download": _l("Download an agreement's scan")},
+    record_fields={"leadership_member": {"name": _l("Full name")}},
     fields={"signed_on": _l("Signed on"), "agency_name": _l("Agency"), "evaluated_on": _l("Evaluated on"),
             "evaluator": _l("Evaluator"), "scores": _l("Score"), "scan": _l("Scan"), "cadre": _l("Cadre"),
             "position": _l("Position"), "group_role": _l("Role"), "order": _l("Order"), "area_name": _l("Area"),

@@ -27,6 +27,8 @@ VERBS = {
 RECORDS: dict[str, object] = {}
 ACTIONS: dict[str, object] = {}
 FIELDS: dict[str, object] = {}
+# Field names that read differently on one kind of record ("name" of a person is 姓名, of a village 名称).
+RECORD_FIELDS: dict[str, dict[str, object]] = {}
 # Keys of an event's details, when they are not field names.
 DETAILS: dict[str, object] = {
     "fields": _l("Fields"),
@@ -69,13 +71,16 @@ INTERNAL_FIELD = re.compile(r"(_index|_enc|_hash|_ciphertext)$|^id$")
 
 
 def register(records: dict | None = None, actions: dict | None = None, fields: dict | None = None,
-             verbs: dict[str, tuple[str, ...]] | None = None) -> None:
+             verbs: dict[str, tuple[str, ...]] | None = None, record_fields: dict | None = None) -> None:
     """Add labels: ``records`` {record type: noun}, ``actions`` {action code: label}, ``fields``
-    {field name: label}, and ``verbs`` {record type: (create, update, …)}: the usual actions of a record,
-    labelled from VERBS."""
+    {field name: label}, ``record_fields`` {record type: {field name: label}} where one kind of record
+    names a field differently, and ``verbs`` {record type: (create, update, …)}: the usual actions of a
+    record, labelled from VERBS."""
     RECORDS.update(records or {})
     ACTIONS.update(actions or {})
     FIELDS.update(fields or {})
+    for record, names in (record_fields or {}).items():
+        RECORD_FIELDS.setdefault(record, {}).update(names)
     for record, names in (verbs or {}).items():
         for verb in names:
             ACTIONS.setdefault(f"{record}.{verb}", _Composed(verb, record))
@@ -99,8 +104,9 @@ def record_label(record_type: str | None) -> str:
     return str(RECORDS.get(record_type, record_type or ""))
 
 
-def field_label(name: str) -> str:
-    return str(FIELDS.get(name) or DETAILS.get(name) or _import_headers().get(name) or name)
+def field_label(name: str, record_type: str | None = None) -> str:
+    own = RECORD_FIELDS.get(record_type or "", {}).get(name)
+    return str(own or FIELDS.get(name) or DETAILS.get(name) or _import_headers().get(name) or name)
 
 
 def _import_headers() -> dict[str, str]:
@@ -110,9 +116,9 @@ def _import_headers() -> dict[str, str]:
     return {column.field: column.header for spec in engine.all_specs() for column in spec.columns}
 
 
-def visible_fields(names) -> list[str]:
+def visible_fields(names, record_type: str | None = None) -> list[str]:
     """The labels of ``names`` a person should read: internal columns left out."""
-    return [field_label(name) for name in names or [] if not INTERNAL_FIELD.search(name)]
+    return [field_label(name, record_type) for name in names or [] if not INTERNAL_FIELD.search(name)]
 
 
 def action_choices() -> list[tuple[str, str]]:

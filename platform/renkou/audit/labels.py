@@ -17,7 +17,7 @@ from flask_babel import lazy_pgettext
 
 # The common verbs of ``<record>.<verb>``: an action is labelled "<verb><record>" (新增人员).
 VERBS = {
-    "create": _l("Add"),
+    "create": lazy_pgettext("audit verb", "Add"),
     "update": lazy_pgettext("audit verb", "Change"),
     "delete": _l("Delete"),
     "export": _l("Export"),

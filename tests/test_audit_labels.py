@@ -67,12 +67,12 @@ def test_a_persons_history_shows_actions_and_fields_in_words(app, client, town):
     assert created.status_code in (302, 303), created.get_data(as_text=True)[:2000]
     person_id = int(created.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     response = post_form(client, f"/t/{town.slug}/people/{person_id}/edit",
-                         {"name": "王芳芳", "sex": "F", "resident_id": "11010519491231002X",
-                          "birth_date": "1949-12-31"}, token_from=f"/t/{town.slug}/people/{person_id}/edit")
+                         {"name": "王芳芳", "marital_status": "married", "relation": "spouse"},
+                         token_from=f"/t/{town.slug}/people/{person_id}/edit")
     assert response.status_code in (302, 303), response.get_data(as_text=True)[:2000]
     page = client.get(f"/t/{town.slug}/people/{person_id}").get_data(as_text=True)
     history = page.split('class="history"', 1)[1]
     assert "新增人员" in history and "修改人员" in history
-    assert "姓名" in history
+    assert "姓名" in history and "婚姻状况" in history
     for code in ("person.create", "person.update", "resident_id", "name", "名称"):
         assert code not in history

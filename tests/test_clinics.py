@@ -417,7 +417,7 @@ def test_pages_record_a_private_clinic_and_show_its_finding(app, signed_in, town
     unit_id = int(record_url.rstrip("/").rsplit("/", 1)[1])
     page = signed_in.get(record_url).get_data(as_text=True)
     assert "13700137000" in page and "Not permitted for this kind of unit" in page
-    assert "新增医疗机构" in page and "新增整改问题" in page  # the history, in words
+    assert "Add medical unit" in page and "Add finding" in page  # the history, in words
     assert "不得开展" in page
 
     # Saving the form again raises no second finding.

@@ -3,7 +3,7 @@ expected, Chinese words where codes or English showed, and cells that do not wra
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from playwright.sync_api import expect
@@ -81,7 +81,9 @@ def test_targets_grid_headings_show_names_and_units_without_codes(live_server, p
 
 
 def test_short_words_read_as_meant_where_they_stand(live_server, page):
-    """"Home" as a place of birth, "Received" as a status, "Updated" as a count, "Births" as a list."""
+    """"Home" as a place of birth, "Received" as a status, "Births" as a list beside the town's birth
+    services, and the imports table in words (人员, 已检查) instead of its codes (people, checked)."""
+    from renkou.extensions import db
     from renkou.tenancy.context import town_session
     from renkou.tenancy.services import get_town_by_slug
     from tenants.births.services import births
@@ -93,11 +95,8 @@ def test_short_words_read_as_meant_where_they_stand(live_server, page):
     factory.support_records(town, household, mother)  # a childcare-subsidy application, received
     factory.import_batch(town)
     with live_server.app.app_context(), town_session(get_town_by_slug(town.slug)):
-        birth = births.create_birth({"mother_id": mother, "born_at": "2025-05-01T08:30:00+08:00", "sex": "M",
-                                     "birth_order": 1, "place_type": "home"})
-        birth_id = birth.id
-        from renkou.extensions import db
-
+        birth_id = births.create_birth({"mother_id": mother, "born_at": datetime(2025, 5, 1, 0, 30, tzinfo=UTC),
+                                        "sex": "M", "birth_order": 1, "place_type": "home"}).id
         db.session.commit()
     sign_in(page, town.admin_username, PASSWORD)
     page.goto(f"/t/{town.slug}/births/{birth_id}")

@@ -18,7 +18,8 @@ audit_labels.register(
            "person": ("create", "update", "delete", "export", "list", "read")},
     actions={"person.reveal_id": _l("View a full ID number"), "person.status": _l("Change a person's status")},
     record_fields={"person": {"name": _l("Full name")}},
-    fields={"resident_id_legacy": _l("15-digit"), "number": _l("Household number"), "address": _l("Address"), "birth_date": _l("Birth date"),
+    fields={"resident_id_legacy": _l("15-digit"), "number": _l("Household number"), "address": _l("Address"),
+            "birth_date": _l("Birth date"),
             "sex": _l("Sex"), "marital_status": _l("Marital status"), "relation": _l("Relation to the head"),
             "ethnicity": _l("Ethnicity"), "hukou": _l("Hukou")},
 )

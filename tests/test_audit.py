@@ -21,8 +21,9 @@ def test_only_the_audit_administrator_reads_the_trail(app, client, factory):
         assert other.get("/county/audit/").status_code == 403
     login(client, "auditor")
     assert client.get("/", follow_redirects=True).request.path == "/county/audit/"
-    page = client.get("/county/audit/").get_data(as_text=True)
-    assert "town.create" in page and town.code in page
+    page = rows(client.get("/county/audit/"))
+    assert "开通乡镇" in page and town.name in page  # in words: no action codes, no town codes
+    assert "town.create" not in page and f"<td>{town.code}</td>" not in page
     assert client.get(f"/t/{town.slug}/villages/").status_code == 404  # no registers for auditors
 
 
@@ -32,14 +33,31 @@ def test_filters(app, client, factory):
     factory.user("auditor", "audit_admin")
     login(app.test_client(), town_a.admin_username, "Wrong-password-9")
     login(client, "auditor")
-    by_town = client.get(f"/county/audit/?town_code={town_b.code}").get_data(as_text=True)
-    assert town_b.code in by_town and f"<td>{town_a.code}</td>" not in by_town
-    failures = client.get("/county/audit/?outcome=failure").get_data(as_text=True)
-    assert town_a.admin_username in failures and "town.create" not in failures
-    by_action = client.get("/county/audit/?action=town.").get_data(as_text=True)
-    assert "town.create" in by_action and "auth.login" not in by_action
-    by_date = client.get("/county/audit/?date_from=2000-01-01&date_to=2000-01-02").get_data(as_text=True)
-    assert "town.create" not in by_date
+    by_town = rows(client.get(f"/county/audit/?town_code={town_b.code}"))
+    assert town_b.name in by_town and town_a.name not in by_town
+    failures = rows(client.get("/county/audit/?outcome=failure"))
+    assert town_a.admin_username in failures and "开通乡镇" not in failures
+    by_action = rows(client.get("/county/audit/?action=town.create"))
+    assert "开通乡镇" in by_action and "<td>登录</td>" not in by_action
+    by_date = rows(client.get("/county/audit/?date_from=2000-01-01&date_to=2000-01-02"))
+    assert "开通乡镇" not in by_date
+
+
+def rows(response) -> str:
+    """The trail's table body (the filters above it list every action and town as choices)."""
+    return response.get_data(as_text=True).split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+
+
+def test_the_filters_are_lists_and_details_read_in_words(app, client, factory):
+    town = factory.town()
+    factory.user("auditor", "audit_admin")
+    login(client, "auditor")
+    page = client.get("/county/audit/").get_data(as_text=True)
+    assert '<select name="action">' in page and '<option value="auth.login"' in page
+    assert '<select name="town_code">' in page and f">{town.name}</option>" in page
+    body = rows(client.get("/county/audit/?action=town.create"))
+    assert "网址标识" in body and town.slug in body  # the details as "label: value", not JSON
+    assert "{" not in body and "user #" not in body
 
 
 def test_reading_the_trail_is_itself_audited(app, client, factory):

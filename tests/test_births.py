@@ -265,7 +265,7 @@ def test_registration_in_the_browser_with_history_and_audit(app, signed_in, fact
     page = signed_in.get(record_url).get_data(as_text=True)
     number = re.search(r'id="registration-number">([^<]+)<', page).group(1)
     assert re.fullmatch(rf"{town.code}-\d{{4}}-00001", number)
-    assert "birth_registration.register" in page and "birth_registration.create" in page  # the history
+    assert "Register a birth registration" in page and "Add birth registration" in page  # the history, in words
 
     with app.app_context():
         events = [(event.action, str(event.detail)) for event in db.session.scalars(

@@ -418,7 +418,7 @@ def test_pages_record_a_private_clinic_and_show_its_finding(app, signed_in, town
     unit_id = int(record_url.rstrip("/").rsplit("/", 1)[1])
     page = signed_in.get(record_url).get_data(as_text=True)
     assert "13700137000" in page and "Not permitted for this kind of unit" in page
-    assert "clinic_unit.create" in page and "clinic_finding.create" in page  # the history
+    assert "Add medical unit" in page and "Add finding" in page  # the history, in words
     assert "不得开展" in page
 
     # Saving the form again raises no second finding.

@@ -238,7 +238,7 @@ def test_visit_form_record_page_and_list(app, signed_in, town, woman):
         "method_chosen": "iud", "consent": "y", "notes": "了解了各种方法", "csrf_token": _token(signed_in, new_url)})
     assert saved.status_code == 302, saved.get_data(as_text=True)
     record = signed_in.get(saved.headers["Location"]).get_data(as_text=True)
-    assert "王芳" in record and "IUD, Condom" in record and "counselling_visit.create" in record
+    assert "王芳" in record and "IUD, Condom" in record and "Add counselling visit" in record
     assert "The person chose it themselves after counselling." in record
     listing = signed_in.get(url(town) + "?method_chosen=iud").get_data(as_text=True)
     assert "王芳" in listing and "2025-03-01" in listing

@@ -35,11 +35,14 @@ log = logging.getLogger(__name__)
 
 DEFAULT_SCHEDULES = (
     Schedule("nightly_recompute", "30 2 * * *", "workers.aggregation.dispatch.full_recompute", "aggregation",
-             _l("Recompute every town's indicators for the open periods, at night when nobody works.")),
+             _l("Recompute every town's indicators for the open periods, at night when nobody works."),
+             title=_l("Nightly recompute")),
     Schedule("dirty_sweep", "* * * * *", "workers.aggregation.dispatch.sweep_dirty", "aggregation",
-             _l("Recompute the figures of towns whose registers changed since their last computation.")),
+             _l("Recompute the figures of towns whose registers changed since their last computation."),
+             title=_l("Recompute after changes")),
     Schedule("import_sweep", "* * * * *", "workers.imports.sweep", "default",
-             _l("Check or import again the spreadsheet imports left checking or importing whose job was lost.")),
+             _l("Check or import again the spreadsheet imports left checking or importing whose job was lost."),
+             title=_l("Resume lost imports")),
 )
 for _schedule in DEFAULT_SCHEDULES:
     register(_schedule)

@@ -16,12 +16,23 @@ def has_bad_text(value: str) -> bool:
     return bool(_BAD_TEXT.search(value))
 
 
+NOT_VALID = _l("Not a valid value.")
 FIELD_MESSAGES = {
     "required": _l("This field is required."),
     "null": _l("This field cannot be empty."),
-    "invalid": _l("Not a valid value."),
-    "validator_failed": _l("Not a valid value."),
+    "invalid": NOT_VALID,
+    "validator_failed": NOT_VALID,
 }
+AMOUNT_INVALID = _l("Enter an amount in yuan as a plain number, such as 1200.50.")
+# What a field of each type expects, said instead of "not a valid value". Narrower types first: a Date
+# is a kind of DateTime, an Integer a kind of Number.
+_EXPECTED = (
+    (fields.Date, _l("Enter a date as year-month-day, such as 2026-03-15.")),
+    (fields.DateTime, _l("Enter a date and time, such as 2026-03-15 14:30.")),
+    (fields.Integer, _l("Enter a whole number, such as 12.")),
+    (fields.Number, _l("Enter a number, such as 12.5.")),
+    (fields.Boolean, _l("Choose yes or no.")),
+)
 
 
 # Integer columns are PostgreSQL ``integer``; a larger number must be a field error, not a database error.
@@ -43,6 +54,13 @@ class BaseSchema(Schema):
     }
 
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        """A number, date or yes/no field that would answer "not a valid value" says what it expects."""
+        for kind in ("invalid", "special"):
+            if field_obj.error_messages.get(kind) is NOT_VALID:
+                expected = next((message for field_type, message in _EXPECTED if isinstance(field_obj, field_type)),
+                                None)
+                if expected is not None:
+                    field_obj.error_messages = {**field_obj.error_messages, kind: expected}
         for field in (field_obj, getattr(field_obj, "inner", None)):
             if isinstance(field, fields.Integer) and not _bounded(field):
                 field.validators.append(validate.Range(*INT_RANGE, error=_l("The number is out of range.")))
@@ -64,6 +82,17 @@ def text(*, required: bool = False, max_length: int = 255, min_length: int = 0, 
         )
     )
     return TrimmedString(required=required, validate=validators, error_messages=FIELD_MESSAGES, **kwargs)
+
+
+def rule(check):
+    """A field validator from a service's own rule (``check(value)`` lists what is wrong), so that a form
+    reports it together with every other field's problem instead of only after they are fixed."""
+
+    def validator(value) -> None:
+        if problems := check(value):
+            raise ValidationError([str(problem) for problem in problems])
+
+    return validator
 
 
 def digits(count: int, **kwargs) -> fields.String:

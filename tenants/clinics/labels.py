@@ -3,6 +3,8 @@ tenants.clinics.rules)."""
 
 from flask_babel import lazy_gettext as _l
 
+from renkou.audit import labels as audit_labels
+
 UNIT_KIND = {
     "health_centre": _l("Town health centre"),
     "village_clinic": _l("Village clinic"),
@@ -40,3 +42,21 @@ CHECKLIST_ITEM = {
 ITEM_RESULT = {"pass": _l("Pass"), "fail": _l("Fail"), "na": _l("Not applicable")}
 FINDING_STATUS = {"open": _l("Awaiting rectification"), "rectified": _l("Rectified"), "closed": _l("Closed")}
 FINDING_SOURCE = {"service": _l("Restricted service"), "inspection": _l("Inspection")}
+
+
+audit_labels.register(
+    records={"clinic_finding": _l("finding"), "clinic_inspection": _l("inspection"),
+             "clinic_licence": _l("licence"), "clinic_unit": _l("medical unit")},
+    verbs={"clinic_finding": ("create", "update", "export", "list", "read"),
+           "clinic_inspection": ("create", "export", "list", "read"),
+           "clinic_licence": ("create", "update", "delete", "export"),
+           "clinic_unit": ("create", "update", "export", "list", "read")},
+    actions={"clinic_finding.rectify": _l("Record a finding as rectified"),
+             "clinic_finding.close": _l("Close a finding")},
+    fields={"unit_id": _l("Medical unit"), "inspection_date": _l("Date"), "inspectors": _l("Inspectors"),
+            "deadline": _l("Deadline"), "rectification_deadline": _l("Deadline"), "rectified_on": _l("Rectified on"),
+            "found_on": _l("Found on"), "number": _l("Number"), "issued_by": _l("Issued by"),
+            "valid_from": _l("Valid from"), "valid_to": _l("Valid to"), "contact_person": _l("Contact person"),
+            "address": _l("Street address"), "services": _l("Services offered"), "in_operation": _l("In operation"),
+            "ownership": _l("Ownership")},
+)

@@ -3,6 +3,8 @@ the methods are in tenants.contraception.methods, of the visit kinds in tenants.
 
 from flask_babel import lazy_gettext as _l
 
+from renkou.audit import labels as audit_labels
+
 METHOD = {
     "iud": _l("IUD"),
     "implant": _l("Implant"),
@@ -27,3 +29,13 @@ FOLLOW_UP_KIND = {
 }
 NO_METHOD = _l("No method")
 STOPPED = _l("Stopped using a method")
+
+
+audit_labels.register(
+    records={"counselling_visit": _l("counselling visit"), "follow_up_visit": _l("follow-up visit")},
+    verbs={"counselling_visit": ("create", "export", "list", "read"), "follow_up_visit": ("create", "export", "list")},
+    actions={"counselling_visit.current_methods": _l("View current contraceptive methods")},
+    fields={"visit_date": _l("Date"), "counsellor": _l("Counsellor"), "methods_discussed": _l("Methods discussed"),
+            "method_chosen": _l("Decision"), "visitor": _l("Visited by"), "content": _l("Content"),
+            "outcome": _l("Outcome")},
+)

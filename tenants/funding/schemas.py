@@ -7,7 +7,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate
 
-from renkou.schemas import FIELD_MESSAGES, BaseSchema, page_schema, text
+from renkou.schemas import AMOUNT_INVALID, FIELD_MESSAGES, BaseSchema, page_schema, text
 from tenants.funding.models import FUNDING_CATEGORIES
 
 MAX_AMOUNT = Decimal("99999999.99")
@@ -27,7 +27,7 @@ def _two_decimals(value: Decimal) -> None:
 def amount_field(**kwargs) -> fields.Decimal:
     """An amount in yuan: more than zero, at most two decimals; dumped as a string ("1234.50")."""
     return fields.Decimal(places=None, as_string=True, error_messages={
-        **FIELD_MESSAGES, "special": _l("Not a valid value.")},
+        **FIELD_MESSAGES, "invalid": AMOUNT_INVALID, "special": AMOUNT_INVALID},
         validate=[validate.Range(min=Decimal("0.01"), max=MAX_AMOUNT, error=_l("Must be between {min} and {max}.")),
                   _two_decimals], **kwargs)
 

@@ -8,7 +8,10 @@ from flask_babel import gettext as _
 from renkou.errors import NotFoundError, ServiceError
 from renkou.tenancy.context import town_editor_required
 from renkou.web.forms import FormResult, load_args, submit_form
-from tenants.network import services
+from tenants.network import (
+    labels,  # noqa: F401  (registers the area's audit labels)
+    services,
+)
 from tenants.network.schemas import VillageListArgs, VillageSchema
 
 bp = Blueprint("villages", __name__, url_prefix="/villages", template_folder="templates")

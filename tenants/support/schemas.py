@@ -11,7 +11,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate
 
-from renkou.schemas import FIELD_MESSAGES, BaseSchema, mask_phone, page_schema, phone, text
+from renkou.schemas import AMOUNT_INVALID, FIELD_MESSAGES, BaseSchema, mask_phone, page_schema, phone, text
 from tenants.registry import resident_id as ids
 from tenants.support.models import (
     ASSISTANCE_KINDS,
@@ -58,7 +58,7 @@ def _two_decimals(value: Decimal) -> None:
 def amount_field(**kwargs) -> fields.Decimal:
     """An amount in yuan: more than zero, at most two decimals; dumped as a string ("960.00")."""
     return fields.Decimal(places=None, as_string=True,
-                          error_messages={**FIELD_MESSAGES, "special": _l("Not a valid value.")},
+                          error_messages={**FIELD_MESSAGES, "invalid": AMOUNT_INVALID, "special": AMOUNT_INVALID},
                           validate=[validate.Range(min=Decimal("0.01"), max=MAX_AMOUNT,
                                                    error=_l("Must be between {min} and {max}.")), _two_decimals],
                           **kwargs)

@@ -9,7 +9,9 @@ Fixtures:
 - ``live_server``: the app built on PostgreSQL, served by Werkzeug in a thread; ``.url``, ``.app``, ``.factory``.
 - ``new_page``: opens a page in a fresh browser context (a fresh browser session: its own cookies);
   ``page`` is the first such page. Contexts close after the test; when a test fails, a screenshot of every
-  page it opened is saved in test-artifacts/.
+  page it opened is saved in test-artifacts/. Every test also fails when the browser reports a Content
+  Security Policy violation on any page it visited (an inline style or script the CSP blocks renders
+  wrong without any other sign).
 """
 
 from __future__ import annotations
@@ -85,10 +87,12 @@ def new_page(browser: Browser, live_server, request):
     Depends on live_server so that the contexts close before the server stops.
     """
     contexts = []
+    violations: list[str] = []
 
     def open_page() -> Page:
         context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800},
                                       base_url=live_server.url)
+        context.on("console", lambda message: _record_csp_violation(message, violations))
         contexts.append(context)
         return context.new_page()
 
@@ -106,6 +110,13 @@ def new_page(browser: Browser, live_server, request):
                     print(f"could not save a screenshot of {opened.url}: {error}")
     for context in contexts:
         context.close()
+    assert not violations, "the Content Security Policy blocked something:\n" + "\n".join(violations)
+
+
+def _record_csp_violation(message, violations: list[str]) -> None:
+    """Chromium reports every blocked inline style, script or outside source on the console."""
+    if "Content Security Policy" in message.text:
+        violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
 
 
 @pytest.fixture

@@ -51,7 +51,7 @@ def test_county_administrator_retries_a_failed_job_and_changes_a_schedule(live_s
 
     cron.fill("0 3 * * *")
     nightly.get_by_role("button", name="保存").click()
-    expect(flash(page)).to_have_text("已保存定时计划 nightly_recompute。")
+    expect(flash(page)).to_have_text("已保存定时计划 夜间全量重算。")
     nightly = page.locator("#schedule-nightly_recompute")
     expect(nightly).to_contain_text("默认：30 2 * * *")
     expect(nightly.locator(".next-run")).to_have_text(re.compile(r"03:00\s*$"))

@@ -40,10 +40,10 @@ def test_county_onboards_a_town_whose_administrator_adds_a_village(live_server, 
     # A bad code: the form comes back with a Chinese error under the code field, and what was typed kept.
     fill_onboarding(county, {**ONBOARD, "code": "123"})
     code = county.get_by_label("乡镇区划代码")
-    expect(code).to_have_accessible_description("必须为 9 位数字。")
+    expect(code).to_have_accessible_description("乡镇区划代码必须为 9 位数字。")
     error = county.locator("#" + code.get_attribute("aria-describedby"))  # the message the field points to
     expect(error).to_be_visible()
-    expect(error).to_have_text("必须为 9 位数字。")
+    expect(error).to_have_text("乡镇区划代码必须为 9 位数字。")
     expect(code).to_have_value("123")
     expect(county.get_by_label("名称")).to_have_value("新集镇")
     expect(county.get_by_label("网址标识")).to_have_value("xinji")

@@ -37,15 +37,15 @@ SCHEDULES = (
     Schedule("monthly_bureau_report", "0 2 5 * *", "workers.exchange.bureau_schedules.monthly_report", "submissions",
              _l("Build last month's report to the higher bureau from the approved figures and send it; if some "
                 "months are not approved yet, nothing is built and the audit trail says which."),
-             enabled_setting="bureau_url"),
+             enabled_setting="bureau_url", title=_l("Monthly report to the bureau")),
     Schedule("delivery_sweep", "* * * * *", "workers.exchange.bureau_schedules.sweep_deliveries", "submissions",
              _l("Send again, under the same idempotency key, the submissions left queued or sending whose "
                 "delivery job was lost (a worker killed, a queue out of reach)."),
-             enabled_setting="bureau_url"),
+             enabled_setting="bureau_url", title=_l("Resend lost deliveries")),
     Schedule("bureau_pull", "*/15 * * * *", "workers.exchange.bureau_schedules.pull", "exchange",
              _l("Fetch the messages of a higher bureau that does not send them (targets, verification requests, "
                 "notifications); each is stored once."),
-             enabled_setting="bureau_pull"),
+             enabled_setting="bureau_pull", title=_l("Fetch bureau messages")),
 )
 for _schedule in SCHEDULES:
     register(_schedule)

@@ -3,8 +3,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
+from renkou.accounts.passwords import policy_errors
 from renkou.accounts.roles import TOWN_STAFF, TOWN_VIEWER
-from renkou.schemas import FIELD_MESSAGES, BaseSchema, text
+from renkou.accounts.services import username_errors
+from renkou.schemas import FIELD_MESSAGES, BaseSchema, rule, text
 
 
 class LoginSchema(BaseSchema):
@@ -14,9 +16,10 @@ class LoginSchema(BaseSchema):
 
 
 class TownAccountSchema(BaseSchema):
-    username = text(required=True, max_length=64)
+    username = text(required=True, max_length=64, validate=[rule(username_errors)])
     display_name = text(max_length=64, load_default="")
-    password = fields.String(required=True, load_only=True, error_messages=FIELD_MESSAGES)
+    password = fields.String(required=True, load_only=True, error_messages=FIELD_MESSAGES,
+                             validate=rule(policy_errors))
     role = fields.String(
         required=True,
         error_messages=FIELD_MESSAGES,
@@ -25,7 +28,8 @@ class TownAccountSchema(BaseSchema):
 
 
 class PasswordSchema(BaseSchema):
-    password = fields.String(required=True, load_only=True, error_messages=FIELD_MESSAGES)
+    password = fields.String(required=True, load_only=True, error_messages=FIELD_MESSAGES,
+                             validate=rule(policy_errors))
 
 
 class CodeSchema(BaseSchema):

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from marshmallow import fields
+from sqlalchemy import select
 
 from renkou.accounts.access import county_role_required
+from renkou.accounts.models import User
 from renkou.accounts.roles import AUDIT_ADMIN
-from renkou.audit import services
+from renkou.audit import labels, services
+from renkou.extensions import db
 from renkou.imports.exports import csv_response, xlsx_response
 from renkou.schemas import BaseSchema
+from renkou.tenancy.models import Town
 from renkou.web.forms import load_args
 
 bp = Blueprint("audit", __name__, url_prefix="/county/audit")
+
+
+@bp.record_once
+def _install_labels(state) -> None:
+    """Every page that shows a record's history reads its actions and fields through these labels."""
+    state.app.jinja_env.globals["audit_labels"] = labels
 
 
 class AuditArgs(BaseSchema):
@@ -34,7 +44,20 @@ def index():
     page_number = args.pop("page")
     result = services.search(services.AuditFilter(**args), page=page_number)
     services.record("audit.read", detail={k: str(v) for k, v in args.items() if v})
-    return render_template("audit/index.html", page=result, args=args, chain=services.chain_state())
+    towns = {town.code: town.name for town in db.session.scalars(select(Town))}
+    return render_template("audit/index.html", page=result, args=args, towns=towns, chain=services.chain_state(),
+                           usernames=_usernames(result.items), actions=labels.action_choices(),
+                           records=sorted(((code, str(label)) for code, label in labels.RECORDS.items()),
+                                          key=lambda item: item[1]))
+
+
+def _usernames(events) -> dict[str, str]:
+    """The usernames of the accounts the page's events are about, in one query."""
+    ids = {int(event.record_id) for event in events
+           if event.record_type == "user" and (event.record_id or "").isdigit()}
+    if not ids:
+        return {}
+    return {str(user.id): user.username for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
 @bp.get("/export.<any(xlsx, csv):fmt>")

@@ -26,9 +26,10 @@ TREND_MONTHS = 12
 
 
 def _period():
-    """The period asked for, the current year by default; a bad id is a 400 with the reason."""
+    """The period asked for, by default the last complete year (or period of the kind asked for); a bad
+    id is a 400 with the reason."""
     if "period" not in request.args:
-        return period_input.current(request.args.get("kind", YEAR))
+        return period_input.last_complete(request.args.get("kind", YEAR))
     try:
         return period_input.resolve(request.args["period"])
     except ServiceError as error:
@@ -50,10 +51,11 @@ def index():
     return render_template(
         "county/dashboard.html", period=period, comparison=comparison, chosen=chosen,
         league=_league(comparison, chosen),
-        period_label=period_input.label, period_choices=period_input.choices(period),
-        kind_labels=period_input.KIND_LABELS, labels=labels, status_colours=charts.STATUS_COLOURS,
+        period_label=period_input.label, period_choices=period_input.figure_choices(period),
+        incomplete=period_input.is_incomplete,
+        kind_labels=period_input.KIND_LABELS, labels=labels,
         attainment_chart=_attainment_chart(comparison, chosen), coverage_chart=_coverage_chart(comparison),
-        srb_chart=_trend_chart("srb", period_input.current(MONTH) if period.kind != MONTH else period, None),
+        srb_chart=_trend_chart("srb", period_input.last_complete(MONTH) if period.kind != MONTH else period, None),
         freshness=dashboard.freshness(), flags=dashboard.open_flags(),
         can_review=current_user.county_role == COUNTY_ADMIN)
 
@@ -67,13 +69,13 @@ def town(town_code: str):
         abort(404)
     period = _period()
     chosen = _chosen_indicator(period, "registration_rate")
-    last = period if period.kind != YEAR or "period" in request.args else period_input.current(YEAR)
     count = TREND_MONTHS if period.kind == MONTH else 8 if period.kind not in (YEAR, STAT_YEAR) else 5
-    history = comparisons.history(chosen, last, count, record.id)
+    history = comparisons.history(chosen, period, count, record.id)
     return render_template(
         "county/dashboard_town.html", town=record, period=period, chosen=chosen, history=history,
         indicators=catalog.applying_to(period.kind), labels=labels, period_label=period_input.label,
         kind_labels=period_input.KIND_LABELS, chart=_history_chart(chosen, history),
+        incomplete=period_input.is_incomplete,
         flags=dashboard.open_flags(town_id=record.id))
 
 

@@ -75,11 +75,11 @@ def retry():
 @bp.post("/schedules/<name>")
 @county_role_required(COUNTY_ADMIN)
 def edit_schedule(name: str):
-    schedules.get_schedule(name)  # an unknown name is a 404, before the form is read
+    schedule = schedules.get_schedule(name)  # an unknown name is a 404, before the form is read
     result = submit_form(ScheduleSettingSchema(),
                          lambda data: schedules.update_schedule(name, data["local_cron"], data["enabled"],
                                                                 actor=current_user))
     if result.saved is None:
         return _render(result, editing=name)
-    flash(_("Schedule %(name)s saved.", name=name), "success")
+    flash(_("Schedule %(name)s saved.", name=schedule.title), "success")
     return redirect(url_for(".index", _anchor=f"schedule-{name}"))

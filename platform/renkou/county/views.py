@@ -38,7 +38,10 @@ def towns():
 def onboard():
     data, errors = load_form(TownCreateSchema(), request.form)
     if data is None:
-        return _render_towns(FormResult.invalid(errors), request.form)
+        # What is taken is known from the typed values too: say it along with the other problems.
+        taken = town_services.onboarding_conflicts(*(request.form.get(name, "").strip()
+                                                     for name in ("code", "slug", "admin_username")))
+        return _render_towns(FormResult.invalid({**taken, **errors}), request.form)
     try:
         town = town_services.onboard_town(**data)
     except ServiceError as error:

@@ -186,6 +186,9 @@ def _text(value, with_time: bool = False) -> str:
 # Text a spreadsheet program would run as a formula (CSV/formula injection: =HYPERLINK(…), +cmd|…, @SUM(…)).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+# Excel refuses these in a sheet's name, and names longer than 31 characters.
+_SHEET_TITLE_FORBIDDEN = re.compile(r"[/\\?*\[\]:]")
+SHEET_TITLE_LENGTH = 31
 
 
 def safe_text(value) -> str:
@@ -199,14 +202,24 @@ def safe_text(value) -> str:
     return text
 
 
+def safe_sheet_title(title: str) -> str:
+    """``title`` as Excel accepts a sheet name: 扶助金发放（奖励扶助/特别扶助） → 扶助金发放（奖励扶助、特别扶助）.
+
+    A slash between alternatives reads naturally as 、 in Chinese; other forbidden characters become a
+    space. Names are cut to 31 characters; an empty result is "Sheet1".
+    """
+    cleaned = _SHEET_TITLE_FORBIDDEN.sub(lambda match: "、" if match.group() == "/" else " ", title or "")
+    return cleaned.strip(" '")[:SHEET_TITLE_LENGTH].strip() or "Sheet1"
+
+
 def write_xlsx(headers: list[str], rows, sheet_title: str = "Sheet1",
                more_sheets: tuple[tuple[str, list[str], list], ...] = ()) -> bytes:
-    """A workbook with a bold header row; every cell is stored as text (so ID numbers keep every digit and
+    """A workbook with a header row; every cell is stored as text (so ID numbers keep every digit and
     user text never becomes a formula). ``more_sheets`` are (title, headers, rows) of further sheets after
     the first (an import reads only the first)."""
     workbook = Workbook(write_only=True)
     for title, sheet_headers, sheet_rows in ((sheet_title, headers, rows), *more_sheets):
-        sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", "、", title)[:31])  # Excel refuses these
+        sheet = workbook.create_sheet(title=safe_sheet_title(title))
         sheet.append([_text_cell(sheet, header) for header in sheet_headers])
         for row in sheet_rows:
             sheet.append([_text_cell(sheet, value) for value in row])

@@ -8,11 +8,17 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 
 from renkou.errors import NotFoundError, ServiceError
-from renkou.imports import engine, services
+from renkou.imports import engine, labels, services
 from renkou.imports.exports import XLSX_MIMETYPE
+from renkou.imports.spreadsheets import safe_sheet_title
 from renkou.tenancy.context import town_editor_required
 
 bp = Blueprint("imports", __name__, url_prefix="/imports", template_folder="templates")
+
+
+@bp.context_processor
+def _globals():
+    return {"import_labels": labels}
 
 
 @bp.errorhandler(NotFoundError)
@@ -86,5 +92,5 @@ def template(kind: str):
     if spec is None:
         abort(404)
     content = services.template(spec)
-    return send_file(io.BytesIO(content), mimetype=XLSX_MIMETYPE, as_attachment=True,
-                     download_name=f"{spec.title}-template.xlsx")
+    name = _("%(kind)s import template", kind=safe_sheet_title(str(spec.title))) + ".xlsx"
+    return send_file(io.BytesIO(content), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)

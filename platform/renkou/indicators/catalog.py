@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from renkou.indicators.periods import KINDS, MONTH
 
@@ -97,11 +98,11 @@ INDICATORS: tuple[Indicator, ...] = (
               _l("New method users counselled who chose themselves"), _l("New method users"), PERCENT, 100,
               HIGHER_IS_BETTER),
     Indicator("material_coverage", "宣传品入户率", "Material coverage", _l("Households reached by materials"),
-              _l("Households"), PERCENT, 100, HIGHER_IS_BETTER, stock=True),
+              lazy_pgettext("count", "Households"), PERCENT, 100, HIGHER_IS_BETTER, stock=True),
     Indicator("agreement_coverage", "责任书签订率", "Agreement coverage", _l("Villages with a signed agreement"),
-              _l("Villages"), PERCENT, 100, HIGHER_IS_BETTER, NOT_MONTHLY, stock=True),
+              lazy_pgettext("count", "Villages"), PERCENT, 100, HIGHER_IS_BETTER, NOT_MONTHLY, stock=True),
     Indicator("household_coverage", "包户覆盖率", "Household coverage", _l("Households with an assigned cadre"),
-              _l("Households"), PERCENT, 100, HIGHER_IS_BETTER, stock=True),
+              lazy_pgettext("count", "Households"), PERCENT, 100, HIGHER_IS_BETTER, stock=True),
     Indicator("clinic_inspection", "医疗机构巡查覆盖率", "Clinic inspection coverage",
               _l("Clinics inspected in the period"), _l("Clinics"), PERCENT, 100, HIGHER_IS_BETTER),
     Indicator("funding_per_capita", "人均经费投入", "Funding per capita", _l("Funding (yuan)"), _l("Population"),

@@ -31,8 +31,7 @@ CHOICES = 24  # months offered as the grid's last month
 
 @bp.context_processor
 def _globals():
-    return {"report_labels": labels, "indicator_labels": indicator_labels, "period_label": period_label,
-            "status_colours": charts.STATUS_COLOURS}
+    return {"report_labels": labels, "indicator_labels": indicator_labels, "period_label": period_label}
 
 
 @bp.get("")

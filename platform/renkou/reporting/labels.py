@@ -1,4 +1,4 @@
-"""How report states read on screen, and their colours (badges print as they show)."""
+"""How report states read on screen (their badge colours are classes in app.css: .badge.report-<state>)."""
 
 from __future__ import annotations
 
@@ -21,8 +21,6 @@ GRID_STATUS = {
     WAITING: _l("Not yet due"),
     OVERDUE: _l("Overdue"),
 }
-COLOURS = {DRAFT: "#52606d", WAITING: "#52606d", SUBMITTED: "#1d4ed8", APPROVED: "#1e7b34", RETURNED: "#b54708",
-           UNLOCKED: "#b54708", OVERDUE: "#b42318", NOT_OWED: "#cbd2d9"}
 EVENTS = {
     "submitted": _l("Submitted"),
     "approved": _l("Approved"),

@@ -17,7 +17,6 @@ from renkou.reporting.models import SUBMITTABLE
 from renkou.reporting.schemas import ReportListArgs
 from renkou.targets.period_input import label as period_label
 from renkou.tenancy.context import load_town_model, town_admin_required
-from renkou.web.charts import STATUS_COLOURS
 from renkou.web.forms import load_args
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
@@ -25,8 +24,7 @@ bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="temp
 
 @bp.context_processor
 def _globals():
-    return {"report_labels": labels, "indicator_labels": indicator_labels, "period_label": period_label,
-            "status_colours": STATUS_COLOURS}
+    return {"report_labels": labels, "indicator_labels": indicator_labels, "period_label": period_label}
 
 
 @bp.get("/")

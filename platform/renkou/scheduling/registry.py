@@ -27,6 +27,9 @@ class Schedule:
     ``enabled_setting``: the name of a setting (renkou.config.Settings) that switches the schedule on by
     default when it is set (a pull from a bureau that does not push runs only where the bureau is
     configured to be pulled); None means on by default. The county's own switch always wins.
+
+    ``title``: what the jobs page calls the schedule (a short lazy translated string); ``name`` is the
+    key it is stored under, never shown.
     """
 
     name: str
@@ -35,6 +38,7 @@ class Schedule:
     queue_kind: str
     description: str
     enabled_setting: str | None = None
+    title: object = ""
 
     def __post_init__(self):
         if not is_valid_cron(self.local_cron):

@@ -49,6 +49,11 @@ class EffectiveSchedule:
         return self.schedule.name
 
     @property
+    def title(self):
+        """What people call it (the stored name when a schedule was registered without a title)."""
+        return self.schedule.title or self.schedule.name
+
+    @property
     def is_default(self) -> bool:
         return self.setting is None or (self.local_cron == self.schedule.local_cron
                                         and self.enabled == enabled_by_default(self.schedule))
@@ -186,6 +191,7 @@ class ScheduleState:
     """A schedule as the jobs page shows it."""
 
     name: str
+    title: str
     description: str
     queue_kind: str
     local_cron: str
@@ -201,7 +207,8 @@ def schedule_states(now: datetime | None = None) -> list[ScheduleState]:
     runs = last_runs()
     return [
         ScheduleState(
-            name=item.name, description=str(item.schedule.description), queue_kind=item.schedule.queue_kind,
+            name=item.name, title=str(item.title), description=str(item.schedule.description),
+            queue_kind=item.schedule.queue_kind,
             local_cron=item.local_cron, default_cron=item.schedule.local_cron, enabled=item.enabled,
             last_run=runs.get(item.name), next_run=next_slot(item.local_cron, now) if item.enabled else None,
             time_zone=current_app.config["RENKOU_SETTINGS"].county_timezone,

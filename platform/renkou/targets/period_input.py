@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -54,13 +56,37 @@ def today():
     return local(utcnow()).date()
 
 
-def current(kind: str) -> Period:
-    """The period of ``kind`` that today (in the county) falls in."""
-    return _period_containing(kind if kind in KINDS else DEFAULT_KIND, today(), stat_year_start_month())
+def current(kind: str, on: date | None = None) -> Period:
+    """The period of ``kind`` that today (or ``on``, in the county) falls in."""
+    return _period_containing(kind if kind in KINDS else DEFAULT_KIND, on or today(), stat_year_start_month())
+
+
+def last_complete(kind: str, on: date | None = None) -> Period:
+    """The latest period of ``kind`` that has ended: what the figure pages show unless asked otherwise,
+    since the current period's figures are partial."""
+    return current(kind, on).previous()
+
+
+def is_incomplete(period: Period, on: date | None = None) -> bool:
+    """The period has not ended yet (it is the current one, or a future one)."""
+    return period.end > (on or today())
+
+
+def figure_choices(period: Period, on: date | None = None, before: int = 12) -> list[Period]:
+    """Periods of the same kind for a page of figures, oldest first: ``before`` up to the current one
+    (marked as incomplete on the page), never a future one, and ``period`` itself."""
+    latest = current(period.kind, on)
+    found = {period, latest}
+    earlier = latest
+    for _step in range(before):
+        earlier = earlier.previous()
+        found.add(earlier)
+    return sorted(found)
 
 
 def choices(period: Period, before: int = 8, after: int = 4) -> list[Period]:
-    """Periods of the same kind around ``period`` (and around today), oldest first, for a picker."""
+    """Periods of the same kind around ``period`` (and around today), oldest first, for the targets
+    picker: targets are set ahead, so it offers coming periods too (pages of figures use figure_choices)."""
     found = {period}
     for anchor in (period, current(period.kind)):
         earlier = later = anchor

@@ -34,9 +34,11 @@ def onboard_town(*, code: str, name: str, slug: str, admin_username: str, admin_
         errors["admin_username"] = problems
     if problems := policy_errors(admin_password):
         errors["admin_password"] = problems
+    conflicts = onboarding_conflicts(code, slug, admin_username)
     if errors:
-        raise ServiceError(errors)
-    _check_unique(code, slug, admin_username)
+        raise ServiceError({**conflicts, **errors})
+    if conflicts:
+        raise ConflictError(conflicts)
 
     town = Town(code=code, name=name, slug=slug)
     db.session.add(town)
@@ -53,7 +55,8 @@ def onboard_town(*, code: str, name: str, slug: str, admin_username: str, admin_
     return town
 
 
-def _check_unique(code: str, slug: str, admin_username: str) -> None:
+def onboarding_conflicts(code: str, slug: str, admin_username: str) -> dict[str, list[str]]:
+    """Which of the code, slug and username another town or account has taken already."""
     conflicts = {}
     if db.session.scalar(select(Town.id).where(Town.code == code)) is not None:
         conflicts["code"] = [str(_l("A town with this code already exists."))]
@@ -61,8 +64,7 @@ def _check_unique(code: str, slug: str, admin_username: str) -> None:
         conflicts["slug"] = [str(_l("A town with this slug already exists."))]
     if accounts.find_user(admin_username) is not None:
         conflicts["admin_username"] = [str(_l("This username is already taken."))]
-    if conflicts:
-        raise ConflictError(conflicts)
+    return conflicts
 
 
 def list_towns(include_archived: bool = True) -> list[Town]:

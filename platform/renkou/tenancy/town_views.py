@@ -21,11 +21,12 @@ def index():
     town = load_town_model()
     period = _period()
     cells = dashboard.town_cells(period, town)
-    births = comparisons.history("srb", period_input.current(MONTH), TREND_MONTHS, town.id)
+    births = comparisons.history("srb", period_input.last_complete(MONTH), TREND_MONTHS, town.id)
     return render_template(
         "town/home.html", villages=network.list_villages(per_page=10), period=period, cells=cells,
-        labels=labels, status_colours=charts.STATUS_COLOURS, period_label=period_input.label,
-        period_choices=period_input.choices(period), kind_labels=period_input.KIND_LABELS,
+        labels=labels, period_label=period_input.label,
+        period_choices=period_input.figure_choices(period), kind_labels=period_input.KIND_LABELS,
+        incomplete=period_input.is_incomplete,
         freshness=dashboard.freshness(town.id), flags=dashboard.open_flags(town_id=town.id),
         chart=charts.bar_chart([(labels.indicator_name(indicator.code), cell.value,
                                  labels.with_unit(indicator.code, cell.value), cell.status, cell.target)
@@ -36,7 +37,7 @@ def index():
 
 def _period():
     if "period" not in request.args:
-        return period_input.current(request.args.get("kind", YEAR))
+        return period_input.last_complete(request.args.get("kind", YEAR))
     try:
         return period_input.resolve(request.args["period"])
     except ServiceError as error:

@@ -54,6 +54,15 @@ def bar_chart(rows: list[tuple[str, Decimal | None, str, str, Decimal | None]], 
     return chart
 
 
+def _target_line(points: list[tuple[float, float]], step: float) -> list[str]:
+    """The dashed target line: through the targets when there are several, and a short level dash
+    across the period when only one has a target (a line needs two points to show at all)."""
+    if len(points) == 1:
+        (x, y), half = points[0], max(min(step / 3, 30), 10)
+        return [f"{round(x - half, 1)},{y} {round(x + half, 1)},{y}"]
+    return [" ".join(f"{x},{y}" for x, y in points)] if points else []
+
+
 @dataclasses.dataclass
 class LineChart:
     points: list[tuple[float, float, str, str]]  # x, y, period label, value text
@@ -89,12 +98,12 @@ def line_chart(series: list[tuple[str, Decimal | None, Decimal | None]], band: t
         return round(chart.top + chart.plot_height * float((high - value) / (high - low)), 1)
 
     current: list[str] = []
-    targets: list[str] = []
+    targets: list[tuple[float, float]] = []
     for index, (label, value, target) in enumerate(series):
         x = round(chart.left + index * step, 1)
         chart.labels.append((x, label))
         if target is not None:
-            targets.append(f"{x},{y_of(target)}")
+            targets.append((x, y_of(target)))
         if value is None:
             if current:
                 chart.segments.append(" ".join(current))
@@ -105,7 +114,7 @@ def line_chart(series: list[tuple[str, Decimal | None, Decimal | None]], band: t
         chart.points.append((x, y, label, f"{value:.2f}"))
     if current:
         chart.segments.append(" ".join(current))
-    chart.target = [" ".join(targets)] if len(targets) > 1 else []
+    chart.target = _target_line(targets, step)
     chart.ticks = [(y_of(low + (high - low) * Decimal(n) / 4), f"{low + (high - low) * Decimal(n) / 4:.1f}")
                    for n in range(5)]
     if band:

@@ -1,4 +1,4 @@
-"""Health checks and the language switch."""
+"""Health checks, the language switch and the site icon."""
 
 from __future__ import annotations
 
@@ -35,6 +35,12 @@ def readyz():
     if problems:
         return jsonify({"status": "unavailable", "problems": problems}), 503
     return jsonify({"status": "ok"})
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links; answer with the icon the pages link."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
 
 
 @bp.get("/lang/<code>")

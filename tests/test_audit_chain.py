@@ -139,8 +139,9 @@ def test_concurrent_writers_never_fork_a_chain(app, factory):
 def test_the_audit_page_shows_the_chain_state(app, client, factory):
     town = _some_entries(factory)
     factory.user("auditor", "audit_admin")
-    login(client, "auditor", )
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    login(client, "auditor")
+    assert "哈希链完整" in client.get("/county/audit/").get_data(as_text=True)
+    client.get("/lang/en")
     assert "Hash chain intact" in client.get("/county/audit/").get_data(as_text=True)
     target = _town_entries(app, town.code)[0]
     _tamper(app, "UPDATE audit_events SET action = 'town.nothing' WHERE id = :id", id=target.id)

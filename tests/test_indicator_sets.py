@@ -21,6 +21,8 @@ METHODS = ("condom", "iud", "pill", "emergency", "implant")
 
 
 def seed_varied(app, town) -> None:
+    from sqlalchemy import select
+
     from tenants.births.models import Birth, BirthNotice, BirthRegistration
     from tenants.clinics import rules as clinic_rules
     from tenants.clinics.services import inspections, units
@@ -32,7 +34,6 @@ def seed_varied(app, town) -> None:
     from tenants.outreach.services import materials
     from tenants.registry.models import Household
     from tenants.registry.services import create_person
-    from sqlalchemy import select
 
     seed_january_2026(app, town)
     rng = random.Random(12)
@@ -139,8 +140,8 @@ def seed_varied(app, town) -> None:
 def old_figures(window) -> dict:
     from flask import g
 
-    from workers.indicators.per_period import FORMULAS
     from renkou.indicators import catalog
+    from workers.indicators.per_period import FORMULAS
 
     result = {}
     for period in window:

@@ -39,6 +39,9 @@ from renkou.types import UTCDateTime, utcnow
 _CHANGED_DATES = "renkou.indicators.changed_dates"
 _SAVEPOINT_DATES = "renkou.indicators.savepoint_dates"
 RECOMPUTE_JOB = "workers.aggregation.compute.compute_town"
+# A town's whole window takes about a second; the aggregation worker runs jobs in its own process, where a
+# killed job counts as abandoned (and is retried) only once this timeout and a minute have passed.
+RECOMPUTE_TIMEOUT = 300
 
 
 def job_id(town_code: str, full: bool = False) -> str:
@@ -199,7 +202,8 @@ def enqueue_recomputations(town_code: str, period_ids: list[str], delay_seconds:
 
     return int(enqueue_unique("aggregation", RECOMPUTE_JOB, town_code, sorted(period_ids),
                               job_id=job_id(town_code, full), delay_seconds=delay_seconds,
-                              keep_result=False, retry=Retry(max=3, interval=[0, 30, 120])))
+                              keep_result=False, retry=Retry(max=3, interval=[0, 30, 120]),
+                              timeout=RECOMPUTE_TIMEOUT))
 
 
 def stale_after(delay_seconds: int) -> timedelta:

@@ -26,8 +26,6 @@ from renkou.types import utcnow
 from workers.aggregation import checks
 from workers.indicators import formulas
 
-STORE_BATCH = 500  # rows per upsert statement (SQLite limits the parameters of one statement)
-
 
 def compute_town(town_code: str, period_ids: list[str]) -> dict[str, dict[str, str]]:
     """Recompute ``period_ids`` and every dirty period of ``town_code``; {period: {code: value}}."""
@@ -99,13 +97,13 @@ def _store(town_id: int, todo: list[periods.Period], computed: dict[str, dict[st
              "period_start": period.start, "numerator": numerator, "denominator": denominator,
              "value": catalog.get(code).value(numerator, denominator), "computed_at": now}
             for period in todo for code, (numerator, denominator) in computed[period.id].items()]
-    insert = _insert(_dialect())
-    for first in range(0, len(rows), STORE_BATCH):
-        statement = insert(table).values(rows[first:first + STORE_BATCH])
-        db.session.execute(statement.on_conflict_do_update(
-            index_elements=[table.c.town_id, table.c.indicator, table.c.period],
-            set_={column: statement.excluded[column]
-                  for column in ("numerator", "denominator", "value", "computed_at")}))
+    statement = _insert(_dialect())(table)
+    # Executed with the rows as parameters: one compiled statement, sent in batches of many rows
+    # (SQLAlchemy's insertmanyvalues); a literal VALUES list of 500 rows took seconds to compile and plan.
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=[table.c.town_id, table.c.indicator, table.c.period],
+        set_={column: statement.excluded[column] for column in ("numerator", "denominator", "value", "computed_at")}),
+        rows)
 
 
 def _mark_clean(town_id: int, seen: dict[str, int], elapsed_ms: int) -> None:

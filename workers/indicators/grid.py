@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import cached_property
 
-from sqlalchemy import Date, Integer, String, extract, literal, select, union_all
+from sqlalchemy import Date, Integer, String, column, extract, literal, select, union_all, values
 
+from renkou.extensions import db
 from renkou.indicators.periods import MONTH, Period, period_containing
 from renkou.timezone import county_tz
 from renkou.types import UTCDateTime
@@ -42,9 +43,13 @@ def instant(day: date) -> datetime:
 
 
 def rows_table(name: str, columns: list[tuple[str, object]], rows: list[tuple]):
-    """A small constant table as a CTE (a UNION ALL of literal rows: portable, unlike VALUES aliases)."""
-    selects = [select(*[literal(value, type_).label(column) for (column, type_), value in zip(columns, row,
-                                                                                               strict=True)])
+    """A small constant table: a VALUES list on PostgreSQL (one node to plan: a UNION ALL of 150 rows took
+    PostgreSQL 145 ms to plan, 7 times the query's run), a UNION ALL of literal rows on SQLite, which has
+    no column aliases for VALUES."""
+    if db.session.connection().dialect.name == "postgresql":
+        return values(*[column(name_, type_) for name_, type_ in columns], name=name).data(rows)
+    selects = [select(*[literal(value, type_).label(column_) for (column_, type_), value in zip(columns, row,
+                                                                                                 strict=True)])
                for row in rows]
     return (union_all(*selects) if len(selects) > 1 else selects[0]).cte(name)
 

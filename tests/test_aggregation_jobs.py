@@ -1,5 +1,9 @@
 """The recomputation jobs on real RQ workers and real Redis: freshness after a change, the dispatchers,
-and a worker killed in the middle of a job."""
+and a worker killed in the middle of a job.
+
+The clock is set to 28 Nov 2026 (time_machine, ticking) so the births of Feb 2026 below stay inside the
+recompute window whatever day the suite runs on.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,10 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from rq import SimpleWorker
 from rq.job import Job
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from renkou import jobs
 from renkou.extensions import db
@@ -23,13 +28,38 @@ from tests.conftest import build_app, in_town, reset_storage
 from tests.processes import kill_with_descendants
 from tests.test_indicators import at
 
+NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # 10:00 in the county
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(NOW, tick=True):
+        yield
+
 
 @pytest.fixture
-def app(settings):
+def app(settings, clock):
     """Recompute at once after a change (the debounce delay needs a scheduler; one test covers it)."""
     application = build_app(dataclasses.replace(settings, aggregation_delay_seconds=0))
     yield application
     reset_storage(application)
+
+
+MOTHERS: dict[str, int] = {}
+
+
+def settled(app, *towns) -> None:
+    """Each town with a mother on its register and its window as if the nightly run had computed it: no
+    marks, no jobs waiting. Births recorded after this move only their own periods and today's."""
+    from tenants.registry.services import create_person
+
+    for town in towns:
+        MOTHERS[town.code] = in_town(app, town, lambda: create_person(
+            {"name": "母亲", "sex": "F", "birth_date": date(1992, 3, 3)}).id)
+    with app.app_context():
+        db.session.execute(update(TownPeriod).values(dirty_since=None))
+        db.session.commit()
+        aggregation_queue(app).empty()
 
 
 def aggregation_queue(app):
@@ -47,12 +77,9 @@ def run_worker(app) -> None:
 
 def record_birth(app, town, sex: str = "M", day: date = date(2026, 2, 3)) -> None:
     from tenants.births.services import births
-    from tenants.registry.services import create_person
 
-    def work():
-        mother = create_person({"name": "母亲", "sex": "F", "birth_date": date(1992, 3, 3)}).id
-        births.create_birth({"mother_id": mother, "born_at": at(day), "sex": sex})
-    in_town(app, town, work)
+    in_town(app, town, lambda: births.create_birth({"mother_id": MOTHERS[town.code], "born_at": at(day),
+                                                     "sex": sex}))
 
 
 def value(app, town, indicator: str, period_id: str):
@@ -63,12 +90,12 @@ def value(app, town, indicator: str, period_id: str):
 
 
 def test_a_change_marks_its_periods_and_queues_one_job_for_the_town(app, town):
+    settled(app, town)
     record_birth(app, town, day=date(2026, 2, 3))
     with app.app_context():
         marked = set(db.session.scalars(select(TownPeriod.period).where(TownPeriod.dirty_since.is_not(None))))
-        today = utcnow().astimezone(at(date.today()).tzinfo).date()
         expected = {p.id for p in periods.periods_containing(date(2026, 2, 3))}
-        expected |= {p.id for p in periods.periods_containing(today)}
+        expected |= {p.id for p in periods.periods_containing(date(2026, 11, 28))}  # today's, by the clock
         assert marked == expected
         queue = aggregation_queue(app)
         prefix = app.config["RENKOU_SETTINGS"].redis_prefix
@@ -82,6 +109,7 @@ def test_a_change_marks_its_periods_and_queues_one_job_for_the_town(app, town):
 
 
 def test_a_burst_of_changes_queues_each_period_once(app, town):
+    settled(app, town)
     for _ in range(3):
         record_birth(app, town)
     queue = aggregation_queue(app)
@@ -94,6 +122,7 @@ def test_a_burst_of_changes_queues_each_period_once(app, town):
 
 
 def test_changes_wait_the_debounce_delay_in_the_scheduler(app, town):
+    settled(app, town)
     with app.app_context():
         app.config["RENKOU_SETTINGS"] = dataclasses.replace(app.config["RENKOU_SETTINGS"],
                                                             aggregation_delay_seconds=30)
@@ -107,6 +136,7 @@ def test_full_recompute_twice_queues_nothing_twice(app, factory):
     from workers.aggregation.dispatch import full_recompute, recompute_window
 
     towns = [factory.town() for _ in range(2)]
+    settled(app, *towns)  # onboarding queued their windows; here the nightly run starts from nothing
     with app.app_context():
         # The clock is passed in: the window is the one of that day, whatever day the suite runs.
         slot = datetime(2026, 11, 28, 4, tzinfo=UTC)
@@ -123,10 +153,11 @@ def test_the_sweep_queues_stale_marks_only(app, town, factory):
     from workers.aggregation.dispatch import sweep_dirty
 
     other = factory.town()
+    settled(app, town, other)
     with app.app_context():
-        db.session.add_all([TownPeriod(town_id=town.id, period="202603", change_count=1,
-                                       dirty_since=utcnow() - timedelta(minutes=5)),
-                            TownPeriod(town_id=other.id, period="202603", change_count=1, dirty_since=utcnow())])
+        for town_id, since in ((town.id, utcnow() - timedelta(minutes=5)), (other.id, utcnow())):
+            db.session.execute(update(TownPeriod).where(TownPeriod.town_id == town_id, TownPeriod.period == "202603")
+                               .values(dirty_since=since, change_count=TownPeriod.change_count + 1))
         db.session.commit()
         assert sweep_dirty() == 1 and sweep_dirty() == 0
         prefix = app.config["RENKOU_SETTINGS"].redis_prefix
@@ -135,6 +166,7 @@ def test_the_sweep_queues_stale_marks_only(app, town, factory):
 
 def test_county_value_is_the_sum_of_numerators_over_the_sum_of_denominators(app, factory):
     towns = [factory.town() for _ in range(3)]
+    settled(app, *towns)
     for town, (boys, girls) in zip(towns, [(3, 1), (1, 1), (0, 2)], strict=True):
         for _ in range(boys):
             record_birth(app, town, "M")
@@ -161,6 +193,7 @@ def _work_until_killed(app) -> None:
 def test_a_worker_killed_mid_job_is_run_again_with_the_same_values_and_no_duplicates(app, town, pg_url):
     import psycopg
 
+    settled(app, town)
     record_birth(app, town)
     run_worker(app)  # binds the app in this process
     record_birth(app, town, "F")  # queues the month again; its values must change from 1:0 to 1:1
@@ -216,6 +249,7 @@ def _lock_waits(watcher) -> int:
 def test_the_job_id_names_the_town(app, town):
     assert freshness.job_id(town.code) == f"aggregate-{town.code}"
     assert freshness.job_id(town.code, full=True) == f"aggregate-{town.code}-full"
+    settled(app, town)
     record_birth(app, town)
     with app.app_context():
         job = Job.fetch(aggregation_queue(app).get_job_ids()[0], connection=aggregation_queue(app).connection)
@@ -226,6 +260,7 @@ def test_a_full_recompute_computes_the_whole_window_in_one_job_per_town(app, fac
     from workers.aggregation.dispatch import full_recompute, recompute_window
 
     towns = [factory.town() for _ in range(2)]
+    settled(app, *towns)
     record_birth(app, towns[0], day=date(2026, 2, 3))
     run_worker(app)
     with app.app_context():

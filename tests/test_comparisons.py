@@ -6,6 +6,7 @@ worked out by hand. Every test taking ``app`` runs on PostgreSQL and SQLite.
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
@@ -22,6 +23,7 @@ from renkou.indicators.comparisons import (
     NO_DATA,
     NO_TARGET,
     OUTSIDE_RANGE,
+    TOO_FEW,
     Figures,
     attainment,
     compare,
@@ -56,7 +58,7 @@ def add_values(app, period_id: str, rows, indicator: Indicator = REGISTRATION) -
             db.session.add(IndicatorValue(
                 town_id=town_id, indicator=indicator.code, period=period.id, period_kind=period.kind,
                 period_start=period.start, numerator=d(numerator), denominator=d(denominator),
-                value=indicator.value(d(numerator), d(denominator))))
+                value=indicator.value(d(numerator), d(denominator), period.months)))
         db.session.commit()
 
 
@@ -105,8 +107,8 @@ def test_status_thresholds_around_at_risk():
     assert status_of(WAITING, Figures(d(1), d(1), d("5.2")), d(5)) == AT_RISK  # 5 / 5.2 = 96.15 %
     assert status_of(WAITING, Figures(d(1), d(1), d(6)), d(5)) == MISSED  # 83.33 %
     assert status_of(WAITING, Figures(d(0), d(1), d(0)), d(5)) == MET
-    assert status_of(SRB, Figures(d(1), d(1), d(107)), None) == MET  # the range's ends are inside it
-    assert status_of(SRB, Figures(d(1), d(1), d("107.01")), None) == OUTSIDE_RANGE
+    assert status_of(SRB, Figures(d(107), d(100), d(107)), None) == MET  # the range's ends are inside it
+    assert status_of(SRB, Figures(d(10701), d(10000), d("107.01")), None) == OUTSIDE_RANGE
     birth_rate = catalog.get("birth_rate")
     assert status_of(birth_rate, Figures(d(5), d(1000), d(5)), None) == MONITORED_STATUS
 
@@ -206,6 +208,48 @@ def test_normal_range_ranks_by_distance_and_ignores_targets_for_status(app, town
     assert rows[0].gap == d(-1)  # 105 − 106: shown, but the range decides the status
     # 413 boys / 400 girls = 103.25: inside the range.
     assert (county["srb"].value, county["srb"].status) == (d("103.25"), MET)
+
+
+def test_a_sex_ratio_on_too_few_births_is_neither_judged_nor_ranked(app, towns):
+    a, b, c, _e = towns
+    # 1 boy and 1 girl; 12 boys and 8 girls (20 births, the default minimum); 11 boys and 8 girls (19).
+    add_values(app, "2026", [(a.id, 1, 1), (b.id, 12, 8), (c.id, 11, 8)], SRB)
+    cells, county, _result = compared(app, "2026")
+    assert (cells[a.code]["srb"].value, cells[a.code]["srb"].status, cells[a.code]["srb"].rank) == (
+        d(100), TOO_FEW, None)
+    assert (cells[b.code]["srb"].status, cells[b.code]["srb"].rank) == (OUTSIDE_RANGE, 1)
+    assert (cells[c.code]["srb"].status, cells[c.code]["srb"].rank) == (TOO_FEW, None)
+    assert county["srb"].status == OUTSIDE_RANGE  # 24 boys / 17 girls over 41 births: judged
+    with app.app_context():  # the minimum is configuration
+        app.config["RENKOU_SETTINGS"] = dataclasses.replace(app.config["RENKOU_SETTINGS"], srb_min_births=42)
+    _cells, county, _result = compared(app, "2026")
+    assert county["srb"].status == TOO_FEW
+
+
+def test_attainment_and_gap_come_from_the_counts_not_the_rounded_value(app, towns):
+    a, _b, _c, _e = towns
+    add_values(app, "2026", [(a.id, 1, 3)])  # 33.333…%, shown as 33.33
+    add_target(app, "registration_rate", "2026", 90)
+    cells, _county, _result = compared(app, "2026")
+    cell = cells[a.code]["registration_rate"]
+    assert cell.value == d("33.33")
+    assert cell.attainment == d("37.04")  # 33.333… / 90; from the rounded 33.33 it would be 37.03
+    assert cell.gap == d("-56.67")
+
+
+def test_sub_year_birth_rates_are_annualised_and_say_so(app, towns):
+    from renkou.indicators.labels import with_unit
+
+    a, b, _c, _e = towns
+    birth_rate = catalog.get("birth_rate")
+    add_values(app, "202601", [(a.id, 5, 1000), (b.id, 10, 3000)], birth_rate)
+    cells, county, _result = compared(app, "202601")
+    assert cells[a.code]["birth_rate"].value == d(60)  # 5 per 1,000 in a month: 60 per 1,000 a year
+    assert (county["birth_rate"].numerator, county["birth_rate"].denominator) == (d(15), d(4000))
+    assert county["birth_rate"].value == d(45)  # Σ/Σ, then annualised
+    assert birth_rate.value(d(5), d(1000), parse("2026").months) == d(5)
+    with app.test_request_context():  # the unit says it is a yearly rate, in the UI's Chinese
+        assert with_unit("birth_rate", d(60)) == "60.00‰（年率）"
 
 
 def test_monitored_indicators_take_no_target_and_no_rank(app, towns):
@@ -340,8 +384,9 @@ def test_api_indicator_catalog(app, county_api, factory, towns):
     assert by_code["birth_rate"]["targetable"] is False and by_code["birth_rate"]["direction"] == "monitored"
     srb = by_code["srb"]
     assert (srb["normal_low"], srb["normal_high"], srb["direction"], srb["unit"]) == ("103", "107", "range", "ratio")
-    assert by_code["registration_rate"]["numerator"] == "Births with a registration"
+    assert by_code["registration_rate"]["numerator"] == "Births in the period whose registration is completed"
     assert "month" not in by_code["agreement_coverage"]["periods"]
+    assert by_code["birth_rate"]["annualised"] is True and "annualised" in by_code["birth_rate"]["help_text"]
     assert len(body["items"]) == len(catalog.INDICATORS)
 
 

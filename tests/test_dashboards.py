@@ -24,7 +24,8 @@ def put_values(app, town, period: str, **figures) -> None:
             db.session.add(IndicatorValue(
                 town_id=town.id, indicator=code, period=period, period_kind=parsed.kind, period_start=parsed.start,
                 numerator=Decimal(numerator), denominator=Decimal(denominator),
-                value=catalog.get(code).value(Decimal(numerator), Decimal(denominator)), computed_at=utcnow()))
+                value=catalog.get(code).value(Decimal(numerator), Decimal(denominator), parsed.months),
+                computed_at=utcnow()))
         db.session.commit()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -195,7 +195,16 @@ def test_the_job_refuses_a_bad_period_id(app, town):
         compute(app, town, "2026-13")
 
 
-def test_computing_clears_the_dirty_mark_it_read(app, town):
+@pytest.fixture
+def in_november_2026():
+    """The clock of the tests whose records must fall in the recompute window (it moves with the day)."""
+    import time_machine
+
+    with time_machine.travel(datetime(2026, 11, 28, 2, tzinfo=UTC), tick=True):
+        yield
+
+
+def test_computing_clears_the_dirty_mark_it_read(in_november_2026, app, town):
     seed_january_2026(app, town)
     with app.app_context():
         mark = db.session.scalar(select(TownPeriod).where(TownPeriod.town_id == town.id,
@@ -254,3 +263,22 @@ def test_notice_timeliness_counts_births_by_their_date_and_their_first_notice(ap
     compute(app, town, "202601")
     assert stored(app, town.id, "202512")["notice_timeliness"] == (1, 1, Decimal("100.00"))
     assert stored(app, town.id, "202601")["notice_timeliness"] == (1, 3, Decimal("33.33"))
+
+
+def test_the_readme_indicator_table_matches_the_catalog(app):
+    """The README's table names every indicator with the numerator and denominator the code uses."""
+    from pathlib import Path
+
+    from flask_babel import force_locale
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(" `"): [cell.strip() for cell in line.split("|")[1:-1]]
+            for line in readme.splitlines() if line.startswith("| `") and line.split("|")[1].strip(" `")
+            in catalog.BY_CODE}
+    assert list(rows) == [indicator.code for indicator in catalog.INDICATORS]
+    with app.test_request_context(), force_locale("en"):
+        for indicator in catalog.INDICATORS:
+            _code, name, numerator, denominator, unit, _reading = rows[indicator.code]
+            assert indicator.name_zh in name and indicator.name_en in name
+            assert (numerator, denominator) == (str(indicator.numerator), str(indicator.denominator))
+            assert ("a year" in unit) == indicator.annualised and indicator.unit in unit

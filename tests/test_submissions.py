@@ -195,6 +195,8 @@ def test_the_county_sums_numerators_and_denominators_of_approved_months(app, cou
     DataValueSetSchema().load(payload)  # the JSON matches its schema
     assert set(payload) == {"dataSet", "period", "orgUnit", "completeDate", "dataValues"}
     assert (payload["dataSet"], payload["period"], payload["orgUnit"]) == ("RK_POP_MONTHLY", "202607", "411524")
+    # Every value names its period and org unit too, so a value read on its own still says what it is.
+    assert {(item["period"], item["orgUnit"]) for item in payload["dataValues"]} == {("202607", "411524")}
     assert value_of(payload, "RK_LIVE_BIRTHS_BY_SEX", "RK_SEX_M") == "4"  # 3 + 1 boys
     assert value_of(payload, "RK_LIVE_BIRTHS_BY_SEX", "RK_SEX_F") == "3"  # 1 + 2 girls
     assert value_of(payload, "RK_BIRTH_RATE_NUM") == "7"
@@ -244,8 +246,26 @@ def test_the_workbook_lists_data_values_and_each_towns_figures(app, county, clie
     workbook = load_workbook(io.BytesIO(response.data))
     data, towns = workbook["报送数据"], workbook["各乡镇"]
     rows = [[cell.value for cell in row] for row in data.iter_rows()]
-    assert ["RK_LIVE_BIRTHS_BY_SEX", "RK_SEX_M"] == rows[[r[0] for r in rows].index("RK_LIVE_BIRTHS_BY_SEX")][:2]
+    males = rows[[r[0] for r in rows].index("RK_LIVE_BIRTHS_BY_SEX")]
+    assert ["RK_LIVE_BIRTHS_BY_SEX", "RK_SEX_M"] == males[:2]
+    assert males[3] == 4  # a number, not the text "4": it sums and sorts
+    facts = {row[0]: row[1] for row in rows if row and row[0]}
+    assert facts["修订版本"] == 1 and isinstance(facts["完成日期"], datetime)  # dates are dates
     assert towns.max_row == 3  # a header and two towns
+    figures = [cell.value for row in towns.iter_rows(min_row=2) for cell in row[2:]]
+    assert figures and all(isinstance(value, int | float) or value is None for value in figures)
+
+
+def test_the_standin_bureau_refuses_a_value_for_another_period_than_its_set():
+    from workers.exchange import standin_import
+
+    document = {"dataSet": "RK_POP_MONTHLY", "period": "202607", "orgUnit": "411524",
+                "dataValues": [{"dataElement": "RK_BIRTH_RATE_NUM", "value": "7", "period": "202607",
+                                "orgUnit": "411524"}]}
+    assert standin_import.read_json(json.dumps(document).encode())[0].period == "202607"
+    document["dataValues"][0]["period"] = "202608"
+    with pytest.raises(standin_import.ShapeError):
+        standin_import.read_json(json.dumps(document).encode())
 
 
 def test_a_correction_is_a_new_revision_and_the_sent_one_never_changes(app, county, bureau):

@@ -82,6 +82,9 @@ class Settings:
     # Seconds a town's change waits before its figures are recomputed, so a burst of edits (an import,
     # a form saved twice) costs one recomputation. 0 recomputes at once.
     aggregation_delay_seconds: int = 3
+    # Below this many births in a period a sex ratio at birth swings on one birth: it is shown, but not
+    # judged against its normal range nor flagged as implausible.
+    srb_min_births: int = 20
     # The higher bureau: where submissions go, the secret both sides sign with, and the county's org unit
     # there. No URL means the demo/test stand-in bureau on loopback is expected to be configured instead.
     bureau_url: str | None = None
@@ -127,6 +130,7 @@ class Settings:
                                        "RENKOU_STAT_YEAR_START_MONTH"),
             aggregation_delay_seconds=_int(env.get("RENKOU_AGGREGATION_DELAY_SECONDS"),
                                            cls.aggregation_delay_seconds, "RENKOU_AGGREGATION_DELAY_SECONDS"),
+            srb_min_births=_int(env.get("RENKOU_SRB_MIN_BIRTHS"), cls.srb_min_births, "RENKOU_SRB_MIN_BIRTHS"),
             bureau_url=env.get("RENKOU_BUREAU_URL") or None,
             bureau_secret=env.get("RENKOU_BUREAU_SECRET") or None,
             bureau_org_unit=env.get("RENKOU_BUREAU_ORG_UNIT") or None,
@@ -159,6 +163,8 @@ class Settings:
             raise ConfigError("RENKOU_STAT_YEAR_START_MONTH must be a month number, 1 to 12")
         if not 0 <= self.aggregation_delay_seconds <= 3600:
             raise ConfigError("RENKOU_AGGREGATION_DELAY_SECONDS must be between 0 and 3600")
+        if not 1 <= self.srb_min_births <= 10000:
+            raise ConfigError("RENKOU_SRB_MIN_BIRTHS must be between 1 and 10000")
         if self.bureau_format not in ("json", "adx"):
             raise ConfigError("RENKOU_BUREAU_FORMAT must be json or adx")
         if not 1 <= self.bureau_timeout_seconds <= 600:

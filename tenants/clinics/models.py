@@ -31,6 +31,7 @@ class MedicalUnit(TownModel):
     """A medical unit in the town: health centre, village clinic, private clinic or hospital."""
 
     __tablename__ = "medical_units"
+    indicator_stock = True  # a stock: clinics (the inspection coverage denominator)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(24), index=True)

@@ -37,6 +37,7 @@ class CounsellingVisit(TownModel):
     """
 
     __tablename__ = "counselling_visits"
+    indicator_stock = True  # a stock: methods in use from the visit date on
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"), index=True)
@@ -58,6 +59,7 @@ class FollowUpVisit(TownModel):
     """A "四前四后" service visit (before/after marriage, pregnancy, childbirth, a procedure)."""
 
     __tablename__ = "follow_up_visits"
+    indicator_stock = True  # a stock: methods in use from the visit date on
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"), index=True)

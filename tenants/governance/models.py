@@ -60,6 +60,7 @@ class Agreement(TownModel):
     """A responsibility agreement of one year between the town and a village committee or an agency."""
 
     __tablename__ = "responsibility_agreements"
+    indicator_stock = True  # a stock: villages with a signed agreement (renkou.indicators.freshness)
     # One agreement a year with a village (agencies, which have no row of their own, are checked by name).
     __table_args__ = (UniqueConstraint("year", "village_id"),)
 
@@ -126,6 +127,10 @@ class Agreement(TownModel):
             return None
         return "vetoed" if self.vetoed else "passed"
 
+    def indicator_dates(self) -> set[date]:
+        """Coverage counts an agreement for every period ending in its year: a change moves them from 1 Jan."""
+        return {date(self.year, 1, 1)} if self.year else set()
+
 
 class AgreementItem(TownModel):
     """One item of an agreement: what is to be done, its points and target, and its year-end score."""
@@ -179,6 +184,7 @@ class CadreAssignment(TownModel):
     name; the name is kept either way, so the record outlives the person's entry."""
 
     __tablename__ = "cadre_assignments"
+    indicator_stock = True  # a stock: households covered by a cadre
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), index=True)

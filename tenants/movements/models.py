@@ -24,6 +24,7 @@ class Movement(TownModel):
     """A death, a move out of the town (with the destination) or into it (with the origin)."""
 
     __tablename__ = "movements"
+    indicator_stock = True  # a stock: population from the event date on
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"), index=True)

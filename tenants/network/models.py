@@ -14,6 +14,7 @@ class Village(TownModel):
     """A village or residents' committee of the town, by its 12-digit statistical area code."""
 
     __tablename__ = "villages"
+    indicator_stock = True  # a stock: villages (agreement coverage)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(12), unique=True)

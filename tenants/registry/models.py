@@ -21,6 +21,7 @@ class Household(TownModel):
     """A household (户): where it is and who belongs to it."""
 
     __tablename__ = "households"
+    indicator_stock = True  # a stock: households (material and household coverage)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The town's own household number, unique in the town: how imports find the household again.
@@ -44,6 +45,7 @@ class Person(TownModel):
     """A person on the town's register. The resident ID is encrypted; its blind index finds it."""
 
     __tablename__ = "people"
+    indicator_stock = True  # a stock: population and women 15–49
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), index=True)

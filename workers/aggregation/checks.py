@@ -13,11 +13,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from renkou.extensions import db
 from renkou.indicators import periods
+from renkou.indicators.comparisons import srb_min_births
 from renkou.indicators.models import IndicatorValue, ValidationFlag
 from renkou.types import utcnow
 
 SRB_PLAUSIBLE = (Decimal(80), Decimal(130))
-SRB_MIN_BIRTHS = 20  # below this a ratio swings on a single birth: no flag
 BIRTH_SURGE_FACTOR = Decimal(3)  # a month with over 3× the town's usual births
 BIRTH_SURGE_MIN = 10
 USUAL_MONTHS = 12  # the usual is the mean of up to 12 earlier months
@@ -39,7 +39,7 @@ def review(town_id: int, todo: list[periods.Period], computed: dict[str, dict]) 
 
 
 def _srb(male: Decimal, female: Decimal) -> dict:
-    if male + female < SRB_MIN_BIRTHS or not female:
+    if male + female < srb_min_births() or not female:  # below it a ratio swings on one birth: no flag
         return {}
     ratio = (male * 100 / female).quantize(Decimal("0.01"))
     low, high = SRB_PLAUSIBLE

@@ -49,7 +49,8 @@ def _compute(period_ids: list[str]) -> dict[str, dict[str, str]]:
         # The county approved this month's report: its figures are final until it unlocks the month.
         # Nothing is written, so running again changes nothing either.
         pairs = approved_figures(town.id, period_id) or {}
-        result[period_id] = {code: str(catalog.get(code).value(*pair)) for code, pair in pairs.items()}
+        months = periods.parse(period_id).months
+        result[period_id] = {code: str(catalog.get(code).value(*pair, months)) for code, pair in pairs.items()}
     todo = [periods.parse(p) for p in wanted if p not in locked]
     if not todo:
         return result
@@ -59,8 +60,9 @@ def _compute(period_ids: list[str]) -> dict[str, dict[str, str]]:
     _store(town.id, todo, computed)
     checks.review(town.id, todo, computed)
     _mark_clean(town.id, seen, int((time.perf_counter() - started) * 1000))
-    for period_id, figures in computed.items():
-        result[period_id] = {code: str(catalog.get(code).value(*pair)) for code, pair in figures.items()}
+    for period in todo:
+        result[period.id] = {code: str(catalog.get(code).value(*pair, period.months))
+                             for code, pair in computed[period.id].items()}
     return result
 
 
@@ -95,7 +97,7 @@ def _store(town_id: int, todo: list[periods.Period], computed: dict[str, dict[st
     now = utcnow()
     rows = [{"town_id": town_id, "indicator": code, "period": period.id, "period_kind": period.kind,
              "period_start": period.start, "numerator": numerator, "denominator": denominator,
-             "value": catalog.get(code).value(numerator, denominator), "computed_at": now}
+             "value": catalog.get(code).value(numerator, denominator, period.months), "computed_at": now}
             for period in todo for code, (numerator, denominator) in computed[period.id].items()]
     statement = _insert(_dialect())(table)
     # Executed with the rows as parameters: one compiled statement, sent in batches of many rows

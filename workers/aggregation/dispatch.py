@@ -4,26 +4,18 @@ one for its whole window)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
 
 from renkou.extensions import db
-from renkou.indicators import freshness, periods
+from renkou.indicators import freshness
 from renkou.indicators.models import TownPeriod
+from renkou.indicators.periods import recompute_window
 from renkou.tenancy.models import TOWN_ACTIVE, Town
 from renkou.timezone import county_tz
 from renkou.types import utcnow
-
-
-def recompute_window(today: date, stat_year_start_month: int) -> list[periods.Period]:
-    """The periods a full recomputation covers: every period from the start of the previous calendar or
-    statistical year (whichever is earlier) to today. Older periods are settled; reports on them are
-    built from approved figures."""
-    first = min(date(today.year - 1, 1, 1),
-                periods.period_containing(periods.STAT_YEAR, today, stat_year_start_month).previous().start)
-    return periods.periods_between(first, today, stat_year_start_month)
 
 
 def full_recompute(slot: datetime | None = None) -> int:

@@ -17,7 +17,7 @@ from renkou.indicators import periods
 from renkou.submissions import definitions, formats
 
 JSON_KEYS = {"dataSet", "period", "orgUnit", "completeDate", "dataValues"}
-VALUE_KEYS = {"dataElement", "categoryOptionCombo", "value"}
+VALUE_KEYS = {"dataElement", "categoryOptionCombo", "value", "period", "orgUnit"}
 
 
 class ShapeError(ValueError):
@@ -77,7 +77,11 @@ def read_json(body: bytes) -> list[ValueSet]:
     for index, item in enumerate(items):
         where = f"dataValues[{index}]"
         if not isinstance(item, dict) or set(item) - VALUE_KEYS or "dataElement" not in item or "value" not in item:
-            raise ShapeError(f"{where} must hold dataElement, value and optionally categoryOptionCombo, nothing else")
+            raise ShapeError(f"{where} must hold dataElement, value and optionally categoryOptionCombo, period "
+                             "and orgUnit, nothing else")
+        for name in ("period", "orgUnit"):  # a value may name its own; this bureau takes one set at a time
+            if name in item and item[name] != document[name]:
+                raise ShapeError(f"{where}.{name} differs from the set's {name}")
         values.append((str(item["dataElement"]), str(item.get("categoryOptionCombo") or definitions.DEFAULT.id),
                        _decimal(item["value"], where)))
     _no_repeats(values)

@@ -37,12 +37,24 @@ class Indicator:
     normal_low: Decimal | None = None  # NORMAL_RANGE only: the range that counts as met
     normal_high: Decimal | None = None
     stock: bool = False  # measured at the end of the period (coverage) rather than over it (events)
+    # A yearly rate: over a shorter period the value is scaled to a year (× 12 / months), so a month's
+    # birth rate reads like a year's. Numerator and denominator stay the counts, and the county still
+    # sums them: the factor is the same for every town of a period.
+    annualised: bool = False
+    help_text: object = None  # lazy text shown with the indicator: how to read its value
 
-    def value(self, numerator: Decimal, denominator: Decimal) -> Decimal | None:
-        """The indicator's value; None when the denominator is zero (nothing to measure)."""
+    def exact(self, numerator: Decimal, denominator: Decimal, months: int = 12) -> Decimal | None:
+        """The unrounded value (attainment and status are decided on it); None when the denominator is
+        zero (nothing to measure). ``months`` is the period's length, for annualised indicators."""
         if not denominator:
             return None
-        return (Decimal(numerator) * self.scale / Decimal(denominator)).quantize(Decimal("0.01"))
+        value = Decimal(numerator) * self.scale / Decimal(denominator)
+        return value * 12 / months if self.annualised and months != 12 else value
+
+    def value(self, numerator: Decimal, denominator: Decimal, months: int = 12) -> Decimal | None:
+        """The value as stored and shown, to cents."""
+        exact = self.exact(numerator, denominator, months)
+        return None if exact is None else exact.quantize(Decimal("0.01"))
 
     @property
     def targetable(self) -> bool:
@@ -57,15 +69,27 @@ class Indicator:
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator("srb", "出生人口性别比", "Sex ratio at birth", _l("Male live births"), _l("Female live births"),
-              RATIO, 100, NORMAL_RANGE, normal_low=Decimal(103), normal_high=Decimal(107)),
+              RATIO, 100, NORMAL_RANGE, normal_low=Decimal(103), normal_high=Decimal(107), help_text=_l(
+                  "Boys per 100 girls born. With fewer births than the configured minimum (20 by default) "
+                  "in the period the ratio is shown but not judged against its range.")),
     Indicator("birth_rate", "出生率", "Birth rate", _l("Live births"), _l("Mean population"),
-              PER_MILLE, 1000, MONITORED),
+              PER_MILLE, 1000, MONITORED, annualised=True, help_text=_l(
+                  "Live births per 1,000 people a year. For a month, quarter or half-year the rate is "
+                  "annualised (× 12 / months), so it compares with a year's; the counts are as recorded.")),
     Indicator("natural_increase", "自然增长率", "Natural increase rate", _l("Live births minus deaths"),
-              _l("Mean population"), PER_MILLE, 1000, MONITORED),
-    Indicator("registration_rate", "生育登记率", "Birth registration rate", _l("Births with a registration"),
-              _l("Births"), PERCENT, 100, HIGHER_IS_BETTER),
+              _l("Mean population"), PER_MILLE, 1000, MONITORED, annualised=True, help_text=_l(
+                  "Births minus deaths per 1,000 people a year. For a month, quarter or half-year the rate "
+                  "is annualised (× 12 / months), so it compares with a year's; the counts are as recorded.")),
+    Indicator("registration_rate", "生育登记率", "Birth registration rate",
+              _l("Births in the period whose registration is completed"), _l("Births in the period"),
+              PERCENT, 100, HIGHER_IS_BETTER, help_text=_l(
+                  "A registration counts once it is registered; an application still submitted or accepted "
+                  "does not.")),
     Indicator("notice_timeliness", "出生信息及时报送率", "Birth notice timeliness",
-              _l("Birth notices received within 24 hours"), _l("Birth notices"), PERCENT, 100, HIGHER_IS_BETTER),
+              _l("Births in the period whose first notice arrived within 24 hours"), _l("Births in the period"),
+              PERCENT, 100, HIGHER_IS_BETTER, help_text=_l(
+                  "Counted by the date of birth. A birth without a notice counts as late; a later notice for "
+                  "the same birth changes nothing.")),
     Indicator("contraceptive_prevalence", "综合避孕率", "Contraceptive prevalence",
               _l("Married women 15–49 using a method"), _l("Married women 15–49"), PERCENT, 100,
               HIGHER_IS_BETTER, stock=True),

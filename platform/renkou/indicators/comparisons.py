@@ -9,10 +9,15 @@ Rules:
 - attainment = value / target × 100 when higher is better, target / value × 100 when lower is better;
   gap = value − target (so a negative gap is good when lower is better);
 - status: "no_data" without a row or with a zero denominator; "monitored" for indicators that are
-  watched, never targeted (birth and natural-increase rates); for NORMAL_RANGE indicators "met" inside
-  normal_low..normal_high, else "outside_range" (the range is their target); "no_target" without a
+  watched, never targeted (birth and natural-increase rates); for NORMAL_RANGE indicators (the sex ratio
+  at birth) "too_few" below the configured number of births (RENKOU_SRB_MIN_BIRTHS, 20: a ratio of 1 boy
+  to 1 girl says nothing), else "met" inside normal_low..normal_high, else "outside_range" (the range
+  is their target); "no_target" without a
   target; otherwise "met" at 100 % or more, "at_risk" from AT_RISK_THRESHOLD up to 100 %, else "missed";
-- rank: 1 is best by direction, ties share a rank (1, 1, 3), towns without data are not ranked,
+- value, attainment, gap and status are decided on the exact numerator / denominator; only what is
+  shown is rounded to cents;
+- rank: 1 is best by direction, ties share a rank (1, 1, 3), towns without data (or too few births to
+  judge) are not ranked,
   NORMAL_RANGE indicators rank by distance from the range (inside it = 0), monitored ones are not ranked.
 """
 
@@ -22,13 +27,14 @@ import dataclasses
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask import current_app, has_app_context
 from sqlalchemy import or_, select
 
 from renkou.extensions import db
 from renkou.indicators import catalog
 from renkou.indicators.catalog import HIGHER_IS_BETTER, LOWER_IS_BETTER, MONITORED, NORMAL_RANGE, Indicator
 from renkou.indicators.models import IndicatorValue
-from renkou.indicators.periods import Period
+from renkou.indicators.periods import Period, parse
 from renkou.targets.models import COUNTY_SCOPE, Target
 from renkou.tenancy.models import TOWN_ACTIVE, Town
 
@@ -37,18 +43,26 @@ AT_RISK_THRESHOLD = Decimal("95")
 
 MET, AT_RISK, MISSED = "met", "at_risk", "missed"
 OUTSIDE_RANGE, NO_TARGET, NO_DATA, MONITORED_STATUS = "outside_range", "no_target", "no_data", "monitored"
-STATUSES = (MET, AT_RISK, MISSED, OUTSIDE_RANGE, NO_TARGET, NO_DATA, MONITORED_STATUS)
+TOO_FEW = "too_few"
+STATUSES = (MET, AT_RISK, MISSED, OUTSIDE_RANGE, NO_TARGET, NO_DATA, MONITORED_STATUS, TOO_FEW)
+DEFAULT_SRB_MIN_BIRTHS = 20
 TARGET_OF_TOWN, TARGET_OF_COUNTY = "town", "county"
 CENTS = Decimal("0.01")
 
 
 @dataclasses.dataclass(frozen=True)
 class Figures:
-    """An indicator's numerator, denominator and value (None when there is nothing to measure)."""
+    """An indicator's numerator, denominator and value (None when there is nothing to measure), and the
+    unrounded value the rules decide on (the rounded one when only that is known)."""
 
     numerator: Decimal | None = None
     denominator: Decimal | None = None
     value: Decimal | None = None
+    exact: Decimal | None = None
+
+    @property
+    def precise(self) -> Decimal | None:
+        return self.exact if self.exact is not None else self.value
 
     @property
     def has_data(self) -> bool:
@@ -106,7 +120,8 @@ class Comparison:
 
 
 def attainment(indicator: Indicator, value: Decimal, target: Decimal) -> Decimal | None:
-    """How much of the target is reached, in %; None when it cannot be divided (a zero target or value)."""
+    """How much of the target is reached, in %; None when it cannot be divided (a zero target or value).
+    Pass the exact value: the result is rounded once, here."""
     if indicator.direction == HIGHER_IS_BETTER and target:
         return _cents(value * 100 / target)
     if indicator.direction == LOWER_IS_BETTER and value:
@@ -114,13 +129,27 @@ def attainment(indicator: Indicator, value: Decimal, target: Decimal) -> Decimal
     return None
 
 
+def srb_min_births() -> int:
+    """Births below which a sex ratio is not judged (RENKOU_SRB_MIN_BIRTHS)."""
+    settings = current_app.config.get("RENKOU_SETTINGS") if has_app_context() else None
+    return getattr(settings, "srb_min_births", DEFAULT_SRB_MIN_BIRTHS)
+
+
+def too_few_to_judge(indicator: Indicator, figures: Figures) -> bool:
+    """A range indicator (the sex ratio at birth: boys / girls) is judged only from enough births."""
+    return (indicator.direction == NORMAL_RANGE and figures.has_data
+            and figures.numerator + figures.denominator < srb_min_births())
+
+
 def status_of(indicator: Indicator, figures: Figures, target: Decimal | None) -> str:
     if not figures.has_data:
         return NO_DATA
-    value = figures.value
+    value = figures.precise
     if indicator.direction == MONITORED:
         return MONITORED_STATUS
     if indicator.direction == NORMAL_RANGE:
+        if too_few_to_judge(indicator, figures):
+            return TOO_FEW
         return MET if indicator.in_normal_range(value) else OUTSIDE_RANGE
     if target is None:
         return NO_TARGET
@@ -141,8 +170,8 @@ def evaluate(indicator: Indicator, figures: Figures, target: Decimal | None,
         indicator=indicator.code, numerator=figures.numerator, denominator=figures.denominator,
         value=figures.value if figures.has_data else None,
         target=target if has_target else None, target_scope=target_scope if has_target else None,
-        attainment=attainment(indicator, figures.value, target) if measured else None,
-        gap=figures.value - target if measured else None,
+        attainment=attainment(indicator, figures.precise, target) if measured else None,
+        gap=_cents(figures.precise - target) if measured else None,
         status=status_of(indicator, figures, target if has_target else None),
     )
 
@@ -177,14 +206,16 @@ def _badness(indicator: Indicator, value: Decimal) -> Decimal:
     return value
 
 
-def county_figures(indicator: Indicator, town_figures: Iterable[Figures]) -> Figures:
-    """The county's figures: Σ numerators / Σ denominators over the towns that have a row."""
+def county_figures(indicator: Indicator, town_figures: Iterable[Figures], months: int = 12) -> Figures:
+    """The county's figures: Σ numerators / Σ denominators over the towns that have a row (``months``:
+    the period's length, for annualised indicators)."""
     rows = [figures for figures in town_figures if figures.denominator is not None]
     if not rows:
         return NO_FIGURES
     numerator = sum((figures.numerator for figures in rows), Decimal(0))
     denominator = sum((figures.denominator for figures in rows), Decimal(0))
-    return Figures(numerator, denominator, indicator.value(numerator, denominator))
+    return Figures(numerator, denominator, indicator.value(numerator, denominator, months),
+                   indicator.exact(numerator, denominator, months))
 
 
 def _cents(value: Decimal) -> Decimal:
@@ -203,7 +234,7 @@ def compare(period: Period, indicators: Iterable[Indicator] | None = None) -> Co
     indicators = list(indicators) if indicators is not None else catalog.applying_to(period.kind)
     codes = [indicator.code for indicator in indicators]
     previous = period.previous()
-    figures = _figures(codes, [period.id, previous.id])
+    figures = _figures(indicators, [period.id, previous.id])
     targets = _targets(codes, period.id)
     towns = _towns_of(period.id)
 
@@ -220,13 +251,14 @@ def compare(period: Period, indicators: Iterable[Indicator] | None = None) -> Co
             cell = evaluate(indicator, now[row.town.id], target, scope if target is not None else None)
             _add_change(cell, before[row.town.id])
             row.cells[indicator.code] = cell
-        town_ranks = ranks(indicator, {row.town.id: row.cells[indicator.code].value for row in rows})
+        town_ranks = ranks(indicator, {row.town.id: row.cells[indicator.code].value for row in rows
+                                       if row.cells[indicator.code].status != TOO_FEW})
         for row in rows:
-            row.cells[indicator.code].rank = town_ranks[row.town.id]
+            row.cells[indicator.code].rank = town_ranks.get(row.town.id)
         ranked[indicator.code] = sum(1 for rank in town_ranks.values() if rank is not None)
-        cell = evaluate(indicator, county_figures(indicator, now.values()), county_target,
+        cell = evaluate(indicator, county_figures(indicator, now.values(), period.months), county_target,
                         TARGET_OF_COUNTY if county_target is not None else None)
-        _add_change(cell, county_figures(indicator, before.values()))
+        _add_change(cell, county_figures(indicator, before.values(), previous.months))
         county.cells[indicator.code] = cell
     return Comparison(period, previous, indicators, rows, county, ranked)
 
@@ -237,15 +269,19 @@ def _add_change(cell: Cell, previous: Figures) -> None:
         cell.change = cell.value - cell.previous
 
 
-def _figures(codes: list[str], period_ids: list[str]) -> dict[tuple[int, str, str], Figures]:
-    statement = select(IndicatorValue).where(IndicatorValue.indicator.in_(codes),
+def _figures(indicators: list[Indicator], period_ids: list[str]) -> dict[tuple[int, str, str], Figures]:
+    by_code = {indicator.code: indicator for indicator in indicators}
+    statement = select(IndicatorValue).where(IndicatorValue.indicator.in_(by_code),
                                              IndicatorValue.period.in_(period_ids))
-    return {(row.town_id, row.indicator, row.period): _figures_of(row) for row in db.session.scalars(statement)}
+    return {(row.town_id, row.indicator, row.period): figures_of(row, by_code[row.indicator])
+            for row in db.session.scalars(statement)}
 
 
-def _figures_of(row: IndicatorValue) -> Figures:
-    # The column keeps 4 decimals; values are computed to cents, and shown so.
-    return Figures(row.numerator, row.denominator, _cents(row.value) if row.value is not None else None)
+def figures_of(row: IndicatorValue, indicator: Indicator | None = None) -> Figures:
+    """A stored row's figures: the value as stored (to cents) and the exact one from its counts."""
+    indicator = indicator or catalog.get(row.indicator)
+    return Figures(row.numerator, row.denominator, _cents(row.value) if row.value is not None else None,
+                   indicator.exact(row.numerator, row.denominator, parse(row.period).months))
 
 
 def _targets(codes: list[str], period_id: str) -> dict[tuple[str, str], Decimal]:
@@ -277,7 +313,7 @@ def values_of(period: Period, town: Town | None = None, indicators: Iterable[Ind
     """The period's figures: of one ``town``, or of every town followed by the county's (Σ/Σ).
     A town without a row for an indicator is left out; the county row is there whenever a town has one."""
     indicators = list(indicators) if indicators is not None else catalog.applying_to(period.kind)
-    figures = _figures([indicator.code for indicator in indicators], [period.id])
+    figures = _figures(indicators, [period.id])
     towns = [town] if town is not None else _towns_of(period.id)
     rows = []
     for indicator in indicators:
@@ -285,7 +321,8 @@ def values_of(period: Period, town: Town | None = None, indicators: Iterable[Ind
             if (each.id, indicator.code, period.id) in figures:
                 rows.append(ValueRow(each, indicator.code, period.id, figures[(each.id, indicator.code, period.id)]))
         if town is None:
-            total = county_figures(indicator, [row.figures for row in rows if row.indicator == indicator.code])
+            total = county_figures(indicator, [row.figures for row in rows if row.indicator == indicator.code],
+                                   period.months)
             if total.denominator is not None:
                 rows.append(ValueRow(None, indicator.code, period.id, total))
     return rows
@@ -325,7 +362,7 @@ def history(indicator: Indicator | str, last: Period | str, count: int, town_id:
         statement = statement.where(IndicatorValue.town_id == town_id)
     by_period: dict[str, list[Figures]] = {}
     for row in db.session.scalars(statement):
-        by_period.setdefault(row.period, []).append(_figures_of(row))
+        by_period.setdefault(row.period, []).append(figures_of(row, indicator))
     scopes = [COUNTY_SCOPE]
     if town_id is not None:
         scopes.insert(0, db.session.get(Town, town_id).code)
@@ -334,7 +371,8 @@ def history(indicator: Indicator | str, last: Period | str, count: int, town_id:
     points = []
     for period in periods:
         rows = by_period.get(period.id, [])
-        figures = (rows[0] if rows else NO_FIGURES) if town_id is not None else county_figures(indicator, rows)
+        figures = ((rows[0] if rows else NO_FIGURES) if town_id is not None
+                   else county_figures(indicator, rows, period.months))
         target = next((targets[(period.id, scope)] for scope in scopes if (period.id, scope) in targets), None)
         points.append(HistoryPoint(period, figures.numerator, figures.denominator,
                                    figures.value if figures.has_data else None,

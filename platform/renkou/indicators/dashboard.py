@@ -74,10 +74,9 @@ def town_cells(period, town: Town) -> list[tuple[catalog.Indicator, comparisons.
     reading any other town's figures: a town sees itself, not its neighbours."""
     indicators = catalog.applying_to(period.kind)
     codes = [indicator.code for indicator in indicators]
-    values = {row.indicator: comparisons.Figures(row.numerator, row.denominator, row.value)
-              for row in db.session.scalars(select(IndicatorValue).where(
-                  IndicatorValue.town_id == town.id, IndicatorValue.period == period.id,
-                  IndicatorValue.indicator.in_(codes)))}
+    values = {row.indicator: comparisons.figures_of(row) for row in db.session.scalars(
+        select(IndicatorValue).where(IndicatorValue.town_id == town.id, IndicatorValue.period == period.id,
+                                     IndicatorValue.indicator.in_(codes)))}
     targets = {(target.scope, target.indicator): target.value for target in db.session.scalars(
         select(Target).where(Target.period == period.id, Target.indicator.in_(codes),
                              Target.scope.in_([town.code, COUNTY_SCOPE])))}

@@ -8,12 +8,22 @@ marked dirty when it runs (so one waiting job serves every change) and clears a 
 change arrived while it ran; the minutely sweep (workers.aggregation.dispatch.sweep_dirty) queues any
 mark left behind.
 
-Which periods move: those containing today, and those containing any date recorded on a changed row
-(a birth last month moves last month) back to the start of the previous statistical or calendar year.
-Older dates are left to the nightly full recomputation.
+Which periods move (all marked in one statement):
+- an event (a birth, a visit, an inspection, a funding entry) moves the periods containing its dates;
+- a change to a stock — a row whose model says ``indicator_stock = True``: people (population, women
+  15–49), households, moves and deaths, villages, duties, the visits that give the methods in use,
+  clinics, agreements — moves every period from its earliest date (before or after the change) to
+  today; a stock row without a date (a household) moves the whole window, because its figures are taken
+  as recorded now for every period;
+- today's periods always, and, the first time the town changes anything in a window, every period of
+  the window it has no figures for yet (a town is computed whole, so a zero is a figure and "no data"
+  means a zero denominator). Onboarding marks the whole window too.
+The window runs from the start of the previous calendar or statistical year to today
+(periods.recompute_window); older dates are left to the nightly full recomputation.
 
-A month whose town report the county has approved is locked (renkou.reporting): a commit that would
-move one of its periods is refused whole with a ConflictError (409) before anything is written.
+A month whose town report the county has approved is locked (renkou.reporting): a commit that records a
+date in it is refused whole with a ConflictError (409) before anything is written. A stock change dated
+earlier passes and leaves the locked month alone: its approved figures stay final until it is unlocked.
 """
 
 from __future__ import annotations
@@ -22,7 +32,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app, g, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import Date, event, inspect
+from sqlalchemy import Date, event, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -38,6 +48,8 @@ from renkou.types import UTCDateTime, utcnow
 
 _CHANGED_DATES = "renkou.indicators.changed_dates"
 _SAVEPOINT_DATES = "renkou.indicators.savepoint_dates"
+_STOCK = "stock"
+_TO_QUEUE = "renkou.indicators.to_queue"
 RECOMPUTE_JOB = "workers.aggregation.compute.compute_town"
 # A town's whole window takes about a second; the aggregation worker runs jobs in its own process, where a
 # killed job counts as abandoned (and is retried) only once this timeout and a minute have passed.
@@ -56,17 +68,20 @@ def affects_indicators(instance) -> bool:
 
 
 def recorded_dates(instance) -> set[date]:
-    """The dates a row records (a birth's time, a visit's day), as the county's local dates."""
+    """The dates a row records (a birth's time, a visit's day), as the county's local dates, both as they
+    are now and as they were before this change (a corrected date moves the old day's periods too)."""
     found = set()
     state = inspect(instance)
-    for column in state.mapper.columns:
-        if not isinstance(column.type, Date | UTCDateTime) or column.key in ("created_at", "updated_at"):
+    for prop in state.mapper.column_attrs:
+        if not isinstance(prop.columns[0].type, Date | UTCDateTime) or prop.key in ("created_at", "updated_at"):
             continue
-        value = state.dict.get(column.key)  # loaded values only: a deleted row cannot be read again
-        if isinstance(value, datetime):
-            found.add(_local_date(value))
-        elif isinstance(value, date):
-            found.add(value)
+        # Loaded values only: a deleted row cannot be read again.
+        values = [state.dict.get(prop.key), *state.attrs[prop.key].history.deleted]
+        for value in values:
+            if isinstance(value, datetime):
+                found.add(_local_date(value))
+            elif isinstance(value, date):
+                found.add(value)
     return found
 
 
@@ -76,12 +91,22 @@ def _local_date(value: datetime) -> date:
     return value.astimezone(county_tz()).date() if value.tzinfo else value.date()
 
 
-def periods_moved_by(days: set[date], today: date, stat_year_start_month: int) -> set[periods.Period]:
-    """The periods of every kind containing today or one of ``days`` (days from the last two years)."""
-    earliest = min(periods.period_containing(periods.STAT_YEAR, today, stat_year_start_month).previous().start,
-                   date(today.year - 1, 1, 1))
+def _stock_since(dates: set[date]) -> tuple[str, date]:
+    """The marker a stock row leaves among the changed dates: it moves every period from this day on."""
+    return (_STOCK, min(dates) if dates else date.min)
+
+
+def periods_moved_by(days: set[date], today: date, stat_year_start_month: int,
+                     stock_since: date | None = None) -> set[periods.Period]:
+    """The periods of every kind containing today or one of ``days`` (days from the window), and with a
+    stock change, every period from ``stock_since`` (at the earliest the window's start) to today."""
+    earliest = periods.window_start(today, stat_year_start_month)
     wanted = {today} | {day for day in days if earliest <= day <= today}
-    return {period for day in wanted for period in periods.periods_containing(day, stat_year_start_month)}
+    moved = {period for day in wanted for period in periods.periods_containing(day, stat_year_start_month)}
+    if stock_since is not None:
+        moved |= set(periods.periods_between(min(max(stock_since, earliest), today), today,
+                                             stat_year_start_month))
+    return moved
 
 
 def install(session_class=Session) -> None:
@@ -104,7 +129,11 @@ def _collect_changed_dates(session: Session, _flush_context) -> None:
         return
     dates = session.info.setdefault(_CHANGED_DATES, set())
     for instance in changed:
-        dates |= recorded_dates(instance)
+        recorded = recorded_dates(instance)
+        dates |= recorded
+        if getattr(instance, "indicator_stock", False):
+            # A model may name days its figures move from beyond its date columns (an agreement's year).
+            dates.add(_stock_since(recorded | set(getattr(instance, "indicator_dates", set)())))
     dates.add(None)  # marks that something changed, even a row with no dates
 
 
@@ -117,44 +146,81 @@ def _mark_dirty(session: Session) -> None:
         return
     settings = current_app.config["RENKOU_SETTINGS"]
     today = _local_date(utcnow())
-    moved = periods_moved_by({day for day in dates if day}, today, settings.stat_year_start_month)
+    days = {day for day in dates if isinstance(day, date)}
+    stocks = [day for kind, day in (item for item in dates if isinstance(item, tuple)) if kind == _STOCK]
+    moved = periods_moved_by(days, today, settings.stat_year_start_month, min(stocks) if stocks else None)
     town = g.town
-    _refuse_locked_months(session, town, moved)
+    locked = _locked_months(session, town, moved, days)
+    moved = {period for period in moved if period.id not in locked} | _never_computed(session, town.id, today)
     mark_and_queue(session, town.id, town.code, [period.id for period in sorted(moved)])
 
 
-def _refuse_locked_months(session: Session, town, moved: set[periods.Period]) -> None:
-    """A change that moves a month whose report the county approved would alter figures that are final:
-    refuse the whole commit (409), so nothing of it is written. Today's month is never approved, so
-    ordinary work passes; the county unlocks a month to let the town correct it. (The hook runs at a
-    savepoint's commit too, so an import refuses just the rows dated in a locked month, row by row.)"""
+def _locked_months(session: Session, town, moved: set[periods.Period], days: set[date]) -> set[str]:
+    """The approved (locked) months among ``moved``. A change that records a date in one of them would
+    alter figures that are final: the whole commit is refused (409), so nothing of it is written. Today's
+    month is never approved, so ordinary work passes; the county unlocks a month to let the town correct
+    it. (The hook runs at a savepoint's commit too, so an import refuses just the rows dated in a locked
+    month, row by row.) A locked month that a stock change moves only from an earlier date is left out
+    of the marks: its job would skip it, and its approved figures stay as approved."""
     locked = locked_months(session.connection(), town.id, [p.id for p in moved if p.kind == periods.MONTH])
-    if not locked:
-        return
+    dated_in = sorted({periods.period_containing(periods.MONTH, day).id for day in days} & set(locked))
+    if not dated_in:
+        return set(locked)
     if session.get_nested_transaction() is None:  # an import reports a refused row on its batch instead
         audit.record_now("town_report.locked_change_refused", outcome=OUTCOME_DENIED, record_type="town_report",
-                         detail={"months": locked})
+                         detail={"months": dated_in})
     raise ConflictError(_(
         "The county has approved the report of %(months)s, so records dated in that month can no longer "
-        "change. Ask the county to unlock the month first.", months=", ".join(locked)))
+        "change. Ask the county to unlock the month first.", months=", ".join(dated_in)))
+
+
+def _never_computed(session: Session, town_id: int, today: date) -> set[periods.Period]:
+    """The periods of the window the town has no figures for yet (no mark, never computed)."""
+    window = periods.recompute_window(today, current_app.config["RENKOU_SETTINGS"].stat_year_start_month)
+    known = set(session.connection().scalars(select(TownPeriod.period).where(
+        TownPeriod.town_id == town_id, TownPeriod.period.in_([period.id for period in window]))))
+    return {period for period in window if period.id not in known}
 
 
 def mark_and_queue(session: Session, town_id: int, town_code: str, period_ids: list[str]) -> None:
-    """Mark the town's periods dirty in the session's transaction and queue their recomputation after the
-    commit. Register changes come here through the hook; so do the few other things that move figures
-    (a report's first submission moves report timeliness, an unlock lets a month be recomputed)."""
+    """Mark the town's periods dirty in the session's transaction (one statement) and queue their
+    recomputation after the commit. Register changes come here through the hook; so do the few other
+    things that move figures (onboarding, a report's first submission moves report timeliness, an unlock
+    lets a month be recomputed)."""
+    if not period_ids:
+        return
     connection = session.connection()
-    for period_id in period_ids:
-        connection.execute(_upsert_mark(connection.dialect.name, town_id, period_id))
-    delay = current_app.config["RENKOU_SETTINGS"].aggregation_delay_seconds
-    after_commit(session, lambda: enqueue_recomputations(town_code, list(period_ids), delay))
+    connection.execute(_upsert_marks(connection.dialect.name, town_id, period_ids))
+    # One queueing after the commit for everything the transaction marked: an import marks at every row's
+    # savepoint, and would otherwise queue the same window once per row.
+    info = session.info
+    waiting = info.get(_TO_QUEUE)
+    if waiting is None:
+        waiting = info[_TO_QUEUE] = {}
+        delay = current_app.config["RENKOU_SETTINGS"].aggregation_delay_seconds
+        after_commit(session, lambda: _queue_waiting(info.pop(_TO_QUEUE, {}), delay))
+    waiting.setdefault(town_code, {}).update(dict.fromkeys(period_ids))
 
 
-def _upsert_mark(dialect: str, town_id: int, period_id: str):
-    """Insert the mark, or bump it: the first unprocessed change keeps its time, the count grows."""
+def _queue_waiting(waiting: dict[str, dict], delay_seconds: int) -> None:
+    for town_code, period_ids in waiting.items():
+        enqueue_recomputations(town_code, list(period_ids), delay_seconds)
+
+
+def mark_window(session: Session, town_id: int, town_code: str, today: date | None = None) -> None:
+    """Mark and queue every period of the recompute window (a town just onboarded)."""
+    today = today or _local_date(utcnow())
+    window = periods.recompute_window(today, current_app.config["RENKOU_SETTINGS"].stat_year_start_month)
+    mark_and_queue(session, town_id, town_code, [period.id for period in window])
+
+
+def _upsert_marks(dialect: str, town_id: int, period_ids: list[str]):
+    """Insert the marks, or bump them: the first unprocessed change keeps its time, the count grows."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = TownPeriod.__table__
-    statement = insert(table).values(town_id=town_id, period=period_id, dirty_since=utcnow(), change_count=1)
+    now = utcnow()
+    statement = insert(table).values([{"town_id": town_id, "period": period_id, "dirty_since": now,
+                                       "change_count": 1} for period_id in dict.fromkeys(period_ids)])
     return statement.on_conflict_do_update(
         index_elements=[table.c.town_id, table.c.period],
         set_={"dirty_since": _coalesce(table.c.dirty_since, statement.excluded.dirty_since),
@@ -191,6 +257,7 @@ def _forget(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:
         session.info.pop(_CHANGED_DATES, None)
         session.info.pop(_SAVEPOINT_DATES, None)
+        session.info.pop(_TO_QUEUE, None)  # its after-commit queueing went with the rollback
 
 
 def enqueue_recomputations(town_code: str, period_ids: list[str], delay_seconds: int, full: bool = False) -> int:

@@ -126,3 +126,15 @@ def periods_between(first: date, last: date, stat_year_start_month: int = 10, ki
             found.add(period)
             period = Period(period.end, kind)
     return sorted(found)
+
+
+def window_start(today: date, stat_year_start_month: int = 10) -> date:
+    """The first day of the recompute window: the start of the previous calendar or statistical year,
+    whichever is earlier. Older periods are settled (reports on them are built from approved figures)."""
+    return min(date(today.year - 1, 1, 1),
+               period_containing(STAT_YEAR, today, stat_year_start_month).previous().start)
+
+
+def recompute_window(today: date, stat_year_start_month: int = 10) -> list[Period]:
+    """Every period of every kind from the window's start to today, oldest first."""
+    return periods_between(window_start(today, stat_year_start_month), today, stat_year_start_month)

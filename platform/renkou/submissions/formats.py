@@ -39,14 +39,17 @@ def number(value: Decimal) -> str:
 
 def data_value_set(definition: ReportDefinition, period: Period, org_unit: str, complete_date: date,
                    totals: dict[str, Decimal]) -> dict:
-    """The dataValueSets document: one data value per element of the definition, in its order."""
+    """The dataValueSets document: one data value per element of the definition, in its order. Each value
+    names its period and org unit as well as the set (DHIS2 reads a value's own first, and a value copied
+    out of the set still says what it is)."""
     return {
         "dataSet": definition.data_set,
         "period": period.id,
         "orgUnit": org_unit,
         "completeDate": complete_date.isoformat(),
         "dataValues": [{"dataElement": element.data_element, "categoryOptionCombo": element.combo.id,
-                        "value": number(totals[element.source])} for element in definition.elements],
+                        "period": period.id, "orgUnit": org_unit, "value": number(totals[element.source])}
+                       for element in definition.elements],
     }
 
 
@@ -151,6 +154,15 @@ def _group(group: ET.Element, exported: str, stat_year_start_month: int) -> dict
 # XLSX for people
 
 
+def cell_number(text: str | None) -> int | float | None:
+    """A figure as a spreadsheet number (text cells neither sum nor sort): whole numbers as int, others as
+    float (the figures carry at most 4 decimals, well within a double)."""
+    if text in (None, ""):
+        return None
+    value = Decimal(text)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 def to_xlsx(submission, definition: ReportDefinition, labels: dict[str, str]) -> bytes:
     """A workbook people can read: the data values with what each one is, then each town's figures.
 
@@ -165,7 +177,9 @@ def to_xlsx(submission, definition: ReportDefinition, labels: dict[str, str]) ->
     for row in (("报表", submission.report), ("数据集", submission.data_set), ("期间", submission.period),
                 ("组织机构", submission.org_unit), ("修订版本", submission.revision),
                 ("定义版本", submission.definition_version), ("汇总乡镇数", submission.towns_included)):
-        sheet.append([row[0], str(row[1])])
+        sheet.append([row[0], row[1] if isinstance(row[1], int) else str(row[1])])
+    sheet.append(["完成日期", date.fromisoformat(submission.payload["completeDate"])])
+    sheet.cell(sheet.max_row, 2).number_format = "yyyy-mm-dd"
     sheet.append([])
     header = ["数据元", "类别组合", "含义", "值"]
     sheet.append(header)
@@ -174,14 +188,14 @@ def to_xlsx(submission, definition: ReportDefinition, labels: dict[str, str]) ->
     for item in submission.payload["dataValues"]:
         element = definition.element(item["dataElement"], item["categoryOptionCombo"])
         sheet.append([item["dataElement"], item["categoryOptionCombo"],
-                      labels.get(element.source, element.source) if element else "", item["value"]])
+                      labels.get(element.source, element.source) if element else "", cell_number(item["value"])])
     towns = workbook.create_sheet("各乡镇")
     sources = [element.source for element in definition.elements if element.source != definitions.COUNT_TOWNS]
     towns.append(["乡镇代码", "乡镇", *[labels.get(source, source) for source in sources]])
     for cell in towns[1]:
         cell.font = Font(bold=True)
     for code, town in sorted(submission.sources.items()):
-        towns.append([code, town["name"], *[town["figures"].get(source, "") for source in sources]])
+        towns.append([code, town["name"], *[cell_number(town["figures"].get(source)) for source in sources]])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

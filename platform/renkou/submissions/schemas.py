@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates, validates_schema
 
 from renkou.indicators import periods
 from renkou.schemas import FIELD_MESSAGES, BaseSchema, TrimmedString, page_schema, text
@@ -19,6 +19,9 @@ class DataValueSchema(BaseSchema):
     dataElement = fields.String(required=True, validate=validate.Length(min=1, max=64))  # noqa: N815
     categoryOptionCombo = fields.String(required=True, validate=validate.Length(min=1, max=64))  # noqa: N815
     value = fields.String(required=True, validate=validate.Regexp(NUMBER, error="not a number"))
+    # The value's own period and org unit, as DHIS2 allows; the set's must agree (checked below).
+    period = fields.String(load_default=None)
+    orgUnit = fields.String(load_default=None, validate=validate.Length(min=1, max=64))  # noqa: N815
 
 
 class DataValueSetSchema(BaseSchema):
@@ -43,6 +46,13 @@ class DataValueSetSchema(BaseSchema):
         keys = [(item["dataElement"], item["categoryOptionCombo"]) for item in values]
         if len(keys) != len(set(keys)):
             raise ValidationError("a data element and category option combo appear twice")
+
+    @validates_schema
+    def _values_of_this_set(self, data: dict, **_kwargs) -> None:
+        for item in data.get("dataValues") or []:
+            for name in ("period", "orgUnit"):
+                if item.get(name) not in (None, data.get(name)):
+                    raise ValidationError(f"a data value's {name} differs from the set's", "dataValues")
 
 
 class ImportCountSchema(Schema):

@@ -99,6 +99,9 @@ class IndicatorSchema(BaseSchema):
     periods = fields.List(fields.String(), dump_only=True)
     targetable = fields.Boolean(dump_only=True)
     stock = fields.Boolean(dump_only=True, metadata={"description": "measured at the end of the period"})
+    annualised = fields.Boolean(dump_only=True, metadata={
+        "description": "a yearly rate: over a shorter period the value is scaled by 12 / months"})
+    help_text = fields.String(dump_only=True, allow_none=True, metadata={"description": "how to read the value"})
 
 
 class IndicatorListSchema(BaseSchema):
@@ -143,7 +146,7 @@ class ComparisonCellSchema(BaseSchema):
     attainment = decimal(dump_only=True, allow_none=True, metadata={"description": "percent of the target"})
     gap = decimal(dump_only=True, allow_none=True, metadata={"description": "value − target"})
     status = fields.String(dump_only=True, metadata={"enum": ["met", "at_risk", "missed", "outside_range",
-                                                              "no_target", "no_data", "monitored"]})
+                                                              "no_target", "no_data", "monitored", "too_few"]})
     rank = fields.Integer(dump_only=True, allow_none=True)
     previous = decimal(dump_only=True, allow_none=True, metadata={"description": "value of the previous period"})
     change = decimal(dump_only=True, allow_none=True, metadata={"description": "value − previous"})

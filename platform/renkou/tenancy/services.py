@@ -13,6 +13,7 @@ from renkou.audit import services as audit
 from renkou.crypto.keys import create_town_key
 from renkou.errors import ConflictError, NotFoundError, ServiceError
 from renkou.extensions import db
+from renkou.indicators import freshness
 from renkou.tenancy import storage
 from renkou.tenancy.codes import town_code_errors
 from renkou.tenancy.models import TOWN_ARCHIVED, Town
@@ -44,6 +45,9 @@ def onboard_town(*, code: str, name: str, slug: str, admin_username: str, admin_
     accounts.grant_membership(admin, town, TOWN_ADMIN)
     create_town_key(town)
     storage.provision(db.session, code)
+    # Every period of the window is computed at once, so the dashboards show the town's zeros as figures
+    # from the start instead of "no data" until the nightly run.
+    freshness.mark_window(db.session, town.id, code)
     audit.record("town.create", record_type="town", record_id=code, town_code=code,
                  detail={"name": name, "slug": slug, "admin": admin_username})
     return town

@@ -10,7 +10,8 @@ import dataclasses
 from decimal import Decimal
 
 STATUS_COLOURS = {"met": "#1e7b34", "at_risk": "#b54708", "missed": "#b42318", "outside_range": "#b42318",
-                  "no_target": "#52606d", "monitored": "#52606d", "no_data": "#cbd2d9"}
+                  "no_target": "#52606d", "monitored": "#52606d", "no_data": "#cbd2d9",
+                  "too_few": "#52606d"}
 
 
 @dataclasses.dataclass

@@ -35,13 +35,15 @@ def compute_town(town_code: str, period_ids: list[str]) -> dict[str, dict[str, s
 
 
 def compute_town_period(town_code: str, period_id: str) -> dict[str, str]:
-    """One period of one town (and any other dirty one); the period's values, by code."""
-    return compute_town(town_code, [period_id])[period_id]
+    """Recompute one period of one town, and only that one (the town's other dirty periods wait for its
+    job); the period's values, by code."""
+    periods.parse(period_id)
+    return jobs.run_for_town(town_code, _compute, [period_id], False)[period_id]
 
 
-def _compute(period_ids: list[str]) -> dict[str, dict[str, str]]:
+def _compute(period_ids: list[str], with_dirty: bool = True) -> dict[str, dict[str, str]]:
     town = current_town()
-    wanted = sorted(set(period_ids) | _dirty_periods(town.id))
+    wanted = sorted(set(period_ids) | (_dirty_periods(town.id) if with_dirty else set()))
     locked = set(locked_months(db.session.connection(), town.id,
                                [p for p in wanted if periods.parse(p).kind == periods.MONTH]))
     result = {}

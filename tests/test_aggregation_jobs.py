@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from rq import Worker
+from rq import SimpleWorker
 from rq.job import Job
 from sqlalchemy import func, select, update
 
@@ -71,7 +71,7 @@ def run_worker(app) -> None:
     with app.app_context():
         jobs.bind_app(app)
         queue = jobs.get_queue("aggregation")
-        Worker([queue], connection=queue.connection).work(burst=True)
+        SimpleWorker([queue], connection=queue.connection).work(burst=True)  # as `renkou worker aggregation`
         assert not queue.failed_job_registry.get_job_ids(), "a recomputation failed"
 
 
@@ -89,7 +89,7 @@ def value(app, town, indicator: str, period_id: str):
             IndicatorValue.period == period_id)).one_or_none()
 
 
-def test_a_change_marks_its_periods_and_queues_one_job_per_period(app, town):
+def test_a_change_marks_its_periods_and_queues_one_job_for_the_town(app, town):
     settled(app, town)
     record_birth(app, town, day=date(2026, 2, 3))
     with app.app_context():
@@ -97,9 +97,10 @@ def test_a_change_marks_its_periods_and_queues_one_job_per_period(app, town):
         expected = {p.id for p in periods.periods_containing(date(2026, 2, 3))}
         expected |= {p.id for p in periods.periods_containing(date(2026, 11, 28))}  # today's, by the clock
         assert marked == expected
-        queued = set(aggregation_queue(app).get_job_ids())
+        queue = aggregation_queue(app)
         prefix = app.config["RENKOU_SETTINGS"].redis_prefix
-        assert queued == {f"{prefix}-aggregate-{town.code}-{period}" for period in expected}
+        assert queue.get_job_ids() == [f"{prefix}-aggregate-{town.code}"]
+        assert set(queue.fetch_job(queue.get_job_ids()[0]).args[1]) == expected
     run_worker(app)
     assert value(app, town, "srb", "202602") == (Decimal(1), Decimal(0))
     assert value(app, town, "srb", "2026") == (Decimal(1), Decimal(0))
@@ -128,7 +129,7 @@ def test_changes_wait_the_debounce_delay_in_the_scheduler(app, town):
     record_birth(app, town)
     queue = aggregation_queue(app)
     assert queue.get_job_ids() == []
-    assert len(queue.scheduled_job_registry.get_job_ids()) >= 5
+    assert len(queue.scheduled_job_registry.get_job_ids()) == 1
 
 
 def test_full_recompute_twice_queues_nothing_twice(app, factory):
@@ -141,8 +142,10 @@ def test_full_recompute_twice_queues_nothing_twice(app, factory):
         slot = datetime(2026, 11, 28, 4, tzinfo=UTC)
         window = recompute_window(date(2026, 11, 28), 10)
         first, second = full_recompute(slot), full_recompute(slot)
-        assert first == len(window) * len(towns) and second == 0
-        assert len(aggregation_queue(app).get_job_ids()) == first
+        assert first == len(towns) and second == 0  # one job per town computes the whole window
+        queue = aggregation_queue(app)
+        assert len(queue.get_job_ids()) == first
+        assert all(job.args[1] == sorted(p.id for p in window) for job in queue.get_jobs())
     assert {p.id for p in window} >= {"2025", "2026", "2024Oct", "2025Oct", "202501", "202611", "2026S2"}
 
 
@@ -158,7 +161,7 @@ def test_the_sweep_queues_stale_marks_only(app, town, factory):
         db.session.commit()
         assert sweep_dirty() == 1 and sweep_dirty() == 0
         prefix = app.config["RENKOU_SETTINGS"].redis_prefix
-        assert aggregation_queue(app).get_job_ids() == [f"{prefix}-aggregate-{town.code}-202603"]
+        assert aggregation_queue(app).get_job_ids() == [f"{prefix}-aggregate-{town.code}"]
 
 
 def test_county_value_is_the_sum_of_numerators_over_the_sum_of_denominators(app, factory):
@@ -179,11 +182,11 @@ def test_county_value_is_the_sum_of_numerators_over_the_sum_of_denominators(app,
 
 
 def _work_until_killed(app) -> None:
-    """A forked child running a real worker (which forks a work horse per job). The parent bound the app,
-    so the job runtime drops the inherited connection pools."""
+    """A forked child running a real worker that runs jobs in its own process, as `renkou worker
+    aggregation` does. The parent bound the app, so the job runtime drops the inherited connection pools."""
     with app.app_context():
         queue = jobs.get_queue("aggregation")
-        Worker([queue], connection=queue.connection).work(burst=True)
+        SimpleWorker([queue], connection=queue.connection).work(burst=True)
 
 
 @pytest.mark.parametrize("backend", ["postgresql"])
@@ -212,10 +215,11 @@ def test_a_worker_killed_mid_job_is_run_again_with_the_same_values_and_no_duplic
     with app.app_context():
         started = queue.started_job_registry
         assert started.get_job_ids(), "the killed job is left started"
-        # RQ fails a started job once its heartbeat lapses (90 s); move the clock on instead of waiting.
+        # RQ fails a started job once its heartbeat lapses (for a worker without a work horse: the job's
+        # timeout and a minute, 6 minutes); move the clock on instead of waiting.
         started.cleanup(timestamp=time.time() + 3600)
     run_worker(app)
-    # The first job queued, the one killed, was the statistical year 2025Oct (Oct 2025 – Sep 2026).
+    # The killed job was the town's one job, computing every period the birth moved (2025Oct among them).
     assert value(app, town, "srb", "2025Oct") == (Decimal(1), Decimal(1))
     assert value(app, town, "srb", "202602") == (Decimal(1), Decimal(1))
     with app.app_context():
@@ -242,10 +246,34 @@ def _lock_waits(watcher) -> int:
                            "AND datname = current_database()").fetchone()[0]
 
 
-def test_the_job_id_names_the_town_and_period(app, town):
-    assert freshness.job_id(town.code, "202602") == f"aggregate-{town.code}-202602"
+def test_the_job_id_names_the_town(app, town):
+    assert freshness.job_id(town.code) == f"aggregate-{town.code}"
+    assert freshness.job_id(town.code, full=True) == f"aggregate-{town.code}-full"
     settled(app, town)
     record_birth(app, town)
     with app.app_context():
         job = Job.fetch(aggregation_queue(app).get_job_ids()[0], connection=aggregation_queue(app).connection)
-        assert job.args[0] == town.code and periods.parse(job.args[1])
+        assert job.args[0] == town.code and all(periods.parse(period_id) for period_id in job.args[1])
+
+
+def test_a_full_recompute_computes_the_whole_window_in_one_job_per_town(app, factory):
+    from workers.aggregation.dispatch import full_recompute, recompute_window
+
+    towns = [factory.town() for _ in range(2)]
+    settled(app, *towns)
+    record_birth(app, towns[0], day=date(2026, 2, 3))
+    run_worker(app)
+    with app.app_context():
+        slot = datetime(2026, 11, 28, 4, tzinfo=UTC)
+        window = recompute_window(date(2026, 11, 28), 10)
+        assert full_recompute(slot) == len(towns)
+    run_worker(app)
+    with app.app_context():
+        stored = dict(db.session.execute(
+            select(IndicatorValue.town_id, func.count(IndicatorValue.id))
+            .where(IndicatorValue.period.in_([p.id for p in window])).group_by(IndicatorValue.town_id)).all())
+        expected = sum(len(catalog.applying_to(p.kind)) for p in window)
+        assert stored == {town.id: expected for town in towns}
+        assert db.session.scalar(select(func.count()).where(TownPeriod.dirty_since.is_not(None))) == 0
+    assert value(app, towns[0], "srb", "2026") == (Decimal(1), Decimal(0))
+    assert value(app, towns[1], "srb", "2026") == (Decimal(0), Decimal(0))

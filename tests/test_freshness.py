@@ -76,16 +76,19 @@ def test_a_past_dated_move_out_refreshes_every_later_period(app, factory, clock)
 
 
 def test_onboarding_marks_and_queues_the_whole_window(app, factory, clock):
+    from rq.job import Job
+
     from renkou import jobs
 
     town = factory.town()
     window = {p.id for p in periods.recompute_window(TODAY, 10)}
     assert marks(app, town) == window
     with app.app_context():
-        queued = set(jobs.get_queue("aggregation").get_job_ids()) | set(
-            jobs.get_queue("aggregation").scheduled_job_registry.get_job_ids())
+        queue = jobs.get_queue("aggregation")
+        queued = set(queue.get_job_ids()) | set(queue.scheduled_job_registry.get_job_ids())
         prefix = app.config["RENKOU_SETTINGS"].redis_prefix
-        assert {f"{prefix}-aggregate-{town.code}-{period}" for period in window} <= queued
+        assert queued == {f"{prefix}-aggregate-{town.code}"}  # one job computes the town's whole window
+        assert set(Job.fetch(queued.pop(), connection=queue.connection).args[1]) == window
 
 
 def test_the_first_change_in_a_window_computes_the_periods_without_figures(app, factory, clock):

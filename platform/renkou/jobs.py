@@ -81,7 +81,7 @@ def full_job_id(job_id: str) -> str:
 
 
 def enqueue_unique(kind: str, function: str, *args, job_id: str, description: str = "", delay_seconds: int = 0,
-                   keep_result: bool = True, retry: Retry | None = None) -> bool:
+                   keep_result: bool = True, retry: Retry | None = None, timeout: int | None = None) -> bool:
     """Queue ``function`` under ``job_id`` unless a copy is waiting; True when this call queued it.
 
     A copy that is queued, scheduled or running is left alone: it will read the data when it runs
@@ -90,7 +90,8 @@ def enqueue_unique(kind: str, function: str, *args, job_id: str, description: st
     anything, so it is replaced. ``delay_seconds`` holds the job back (needs a worker with the
     scheduler); ``keep_result=False`` drops the job from Redis as soon as it succeeds; ``retry`` runs it
     again after a failure, including a worker killed under it (RQ fails such a job once its heartbeat
-    lapses).
+    lapses). ``timeout`` (seconds) replaces the queue's default: a worker that runs jobs in its own
+    process (SimpleWorker) notices a killed job only once the job's timeout has passed.
     """
     queue = get_queue(kind)
     full_id = full_job_id(job_id)
@@ -103,10 +104,10 @@ def enqueue_unique(kind: str, function: str, *args, job_id: str, description: st
     for _attempt in range(2):
         try:
             if delay_seconds > 0:
-                job = queue.create_job(function, args=args, status=JobStatus.SCHEDULED, **options)
+                job = queue.create_job(function, args=args, status=JobStatus.SCHEDULED, timeout=timeout, **options)
                 queue.schedule_job(job, datetime.now(UTC) + timedelta(seconds=delay_seconds), unique=True)
             else:
-                queue.enqueue(function, *args, unique=True, **options)
+                queue.enqueue(function, *args, unique=True, job_timeout=timeout, **options)
             return True
         except DuplicateJobError:
             if not _drop_if_ended(full_id):

@@ -22,6 +22,7 @@ import os
 import time
 from datetime import UTC, datetime
 
+from rq import SimpleWorker as RQSimpleWorker
 from rq import Worker as RQWorker
 from rq.scheduler import SCHEDULER_KEY_TEMPLATE, RQScheduler
 from rq.scripts import release_lock
@@ -175,3 +176,8 @@ def _alive(pid: int) -> bool:
         except PermissionError:
             return True
         return True
+
+
+class SimpleWorker(Worker, RQSimpleWorker):
+    """The same recovery, running each job in the worker's own process (RQ's SimpleWorker): for the
+    aggregation queue, where forking a work horse and connecting anew cost more than a town's job."""

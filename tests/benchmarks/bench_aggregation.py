@@ -1,5 +1,6 @@
-"""Cross-town aggregation at county size (issue #5): a county of N towns × P people, the time of a full
-recomputation of every town's indicators, and of the incremental one after a change in one town.
+"""Cross-town aggregation at county size (issues #5, #12): a county of N towns × P people, the time of a
+full recomputation of every town's indicators, and of the incremental one after a change in one town, as
+a ratio to the hand-written SQL the work amounts to.
 
 On its own PostgreSQL database and its own Redis key prefix, the script:
 
@@ -9,19 +10,20 @@ On its own PostgreSQL database and its own Redis key prefix, the script:
    villages are made through the network service, whose commit the freshness hooks see; the bulk rows
    are not), so the aggregation queue and shared.town_periods are emptied, and ANALYZE refreshes the
    planner statistics as autovacuum would after a load;
-3. full recomputation: workers.aggregation.dispatch.full_recompute() queues every active town × every
-   period of the window, then W `renkou worker aggregation --burst` processes run the jobs; timed until
-   every worker has left, with nothing queued, running, scheduled or failed. Per-job times come from
-   shared.town_periods.compute_ms (formulas, storing and checks; not the worker's fork and connection);
-4. incremental: W workers wait on the queue, as in production (a worker's start, seconds of imports,
+3. the yardstick: HAND_SQL, one statement (UNION ALL over the town schemas) giving 6 of the 13
+   indicators (sex ratio at birth, birth rate, natural increase, registration rate, notice timeliness,
+   funding per head) for every period of the window, run twice (the second run is timed: warm cache);
+4. full recomputation: workers.aggregation.dispatch.full_recompute() queues one job per active town for
+   every period of the window, then W `renkou worker aggregation --burst` processes (RQ SimpleWorkers:
+   no fork per job), already started and waiting as in production, run them; timed from the queueing
+   until every town's periods are computed and nothing is queued, running, scheduled or failed. Per-job
+   times come from shared.town_periods.compute_ms (formulas, storing and checks). The
+   stored figures of the 6 indicators are compared with the hand SQL's, which must match exactly;
+5. incremental: W workers wait on the queue, as in production (a worker's start, seconds of imports,
    would otherwise be most of the figure); one birth is recorded in the first town through
    tenants.births.services.births.create_birth in a town session, with aggregation_delay_seconds=0: the
-   commit marks the periods the birth moves and queues one job each; timed from the commit until the
+   commit marks the periods the birth moves and queues the town's job; timed from the commit until the
    queue is empty, nothing runs and the town's marks are clean.
-
-With --compare-no-fork the full recomputation runs a second time on rq's SimpleWorker (each job in the
-worker process, keeping its connections) instead of `renkou worker`'s forking Worker: what a work horse
-and a fresh database connection per job cost.
 
 Prints JSON: the figures, the rows generated, the county's figures for the last full calendar year (a
 sanity check: sex ratio at birth near 105, birth rate near 10 ‰) and the machine.
@@ -70,8 +72,6 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=20_000, help="people on each town's register")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="worker processes")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--compare-no-fork", action="store_true",
-                        help="run the full recomputation again on rq SimpleWorkers (no fork per job), to compare")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards, to EXPLAIN queries")
     args = parser.parse_args()
     if not 1 <= args.towns <= 199:
@@ -121,11 +121,13 @@ def run(database: str, args) -> dict:
     settle(app)
     environment = worker_environment(settings)
     result["worker_start_seconds"] = idle_workers(environment, args.workers, settings.data_dir)
+    hand = hand_sql(app)
+    result["hand_sql"] = {key: value for key, value in hand.items() if key != "figures"}
     result["full_recompute"] = full_recompute(app, environment, args.workers, settings.data_dir)
-    result["full_recompute"]["periods_per_town"] = result["full_recompute"]["jobs"] // args.towns
-    if args.compare_no_fork:
-        result["full_recompute_no_fork"] = full_recompute(app, environment, args.workers, settings.data_dir,
-                                                          NO_FORK_WORKER)
+    full = result["full_recompute"]
+    full["jobs_per_town"] = full["jobs"] / args.towns
+    full["ratio_to_hand_sql"] = round(full["wall_seconds"] / hand["seconds"], 2)
+    full["matches_hand_sql"] = stored_figures(app) == hand["figures"]
     result["incremental"] = incremental(app, environment, args.workers, settings.data_dir, towns[0])
     result["county_figures"] = county_figures(app)
     return result
@@ -219,26 +221,10 @@ def worker_environment(settings: Settings) -> dict[str, str]:
 
 
 def renkou_worker(burst: bool) -> list[str]:
-    """`renkou worker aggregation [--burst]`: RQ's Worker, which forks a work horse for every job."""
+    """`renkou worker aggregation [--burst]`: a SimpleWorker, which runs each job in its own process."""
     script = Path(sys.executable).with_name("renkou")
     command = [str(script)] if script.exists() else [sys.executable, "-c", "from renkou.cli import main; main()"]
     return [*command, "worker", "aggregation", *(["--burst"] if burst else [])]
-
-
-# For comparison only (--compare-no-fork): the same queue on rq's SimpleWorker, which runs each job in
-# the worker process itself and so keeps its database connections from one job to the next.
-NO_FORK_WORKER = [sys.executable, "-c", """
-from rq import SimpleWorker
-from renkou import jobs
-from renkou.app import create_app
-from renkou.extensions import db
-app = create_app()
-with app.app_context():
-    jobs.bind_app(app)
-    queue = jobs.get_queue("aggregation")
-    db.session.remove()
-    SimpleWorker([queue], connection=queue.connection).work(burst=True)
-"""]
 
 
 def start_workers(environment: dict, count: int, folder: Path, command: list[str]) -> list[subprocess.Popen]:
@@ -295,46 +281,54 @@ def check_failures(queue) -> None:
 # Measurements
 
 
-def full_recompute(app, environment: dict, workers: int, folder: Path, command: list[str] | None = None) -> dict:
-    from sqlalchemy import select
+def full_recompute(app, environment: dict, workers: int, folder: Path) -> dict:
+    from sqlalchemy import func, select
 
     from renkou.indicators.models import TownPeriod
+    from renkou.timezone import local
     from renkou.types import utcnow
     from workers.aggregation.dispatch import full_recompute as queue_everything
+    from workers.aggregation.dispatch import recompute_window
 
+    processes = start_workers(environment, workers, folder, renkou_worker(burst=False))
+    try:
+        with app.app_context():
+            queue = jobs.get_queue("aggregation")
+            wait_until(lambda: len(_workers_on(queue)) >= workers, timedelta(minutes=5), "the workers to start")
+            label = "full recomputation"
+            progress(f"{label}: queueing")
+            started, since = time.perf_counter(), utcnow()
+            queued = queue_everything()
+            enqueued = time.perf_counter()
+
+            expected = queued * len(recompute_window(local(utcnow()).date(),
+                                                      app.config["RENKOU_SETTINGS"].stat_year_start_month))
+
+            def drained() -> bool:
+                check_failures(queue)
+                db.session.rollback()  # a new snapshot each time
+                computed = db.session.scalar(select(func.count()).select_from(TownPeriod)
+                                             .where(TownPeriod.computed_at >= since))
+                return computed == expected and not any(pending(queue).values())
+
+            wait_until(drained, DRAIN_TIMEOUT, "the queue to drain", interval=0.005)
+            finished = time.perf_counter()
+    finally:
+        stop_workers(processes)
     with app.app_context():
-        queue = jobs.get_queue("aggregation")
-        label = "full recomputation" + (" on SimpleWorkers" if command else "")
-        progress(f"{label}: queueing")
-        started, since = time.perf_counter(), utcnow()
-        queued = queue_everything()
-        enqueued = time.perf_counter()
-    wait_for_exit(start_workers(environment, workers, folder, command or renkou_worker(burst=True)), folder)
-    finished = time.perf_counter()
-    with app.app_context():
-        check_failures(queue)
-        left = pending(queue)
-        if any(left.values()):
-            raise RuntimeError(f"workers left with jobs behind: {left}")
-        rows = db.session.execute(select(TownPeriod.compute_ms, TownPeriod.computed_at)
-                                  .where(TownPeriod.computed_at >= since)).all()
+        rows = db.session.execute(select(TownPeriod.town_id, func.max(TownPeriod.compute_ms))
+                                  .where(TownPeriod.computed_at >= since).group_by(TownPeriod.town_id)).all()
+        periods = db.session.scalar(select(func.count()).select_from(TownPeriod)
+                                    .where(TownPeriod.computed_at >= since))
     if len(rows) != queued:
-        raise RuntimeError(f"{queued} jobs queued but {len(rows)} (town, period) figures computed")
+        raise RuntimeError(f"{queued} jobs queued but {len(rows)} towns computed")
     wall = finished - started
-    times = sorted(ms for ms, _at in rows)
-    mean = sum(times) / len(times)
-    # A worker's time per job, from the first job's end to the last one's (so not counting the workers'
-    # start): the job itself plus what the worker spends around it (fork, connection, RQ bookkeeping).
-    ends = sorted(at for _ms, at in rows)
-    span = (ends[-1] - ends[0]).total_seconds()
-    busy = span * workers * 1000 / (queued - workers) if queued > workers else None
-    progress(f"{label}: {queued} jobs in {wall:.1f}s")
-    return {"jobs": queued, "wall_seconds": round(wall, 1), "enqueue_seconds": round(enqueued - started, 2),
-            "jobs_per_second": round(queued / wall, 1),
+    times = sorted(ms for _town, ms in rows)  # a job's time is stored on each period it computed
+    progress(f"{label}: {queued} jobs ({periods} town periods) in {wall:.1f}s")
+    return {"jobs": queued, "town_periods": periods, "wall_seconds": round(wall, 2),
+            "enqueue_seconds": round(enqueued - started, 2),
             "job_compute_ms": {"p50": percentile(times, 50), "p95": percentile(times, 95), "max": times[-1],
-                               "mean": round(mean, 1)},
-            "worker_ms_per_job": busy and round(busy, 1),
-            "worker_overhead_ms_per_job": busy and round(busy - mean, 1)}
+                               "mean": round(sum(times) / len(times), 1)}}
 
 
 def incremental(app, environment: dict, workers: int, folder: Path, town_id: int) -> dict:
@@ -399,11 +393,11 @@ def incremental(app, environment: dict, workers: int, folder: Path, town_id: int
         stop_workers(processes)
     if after != before + 1:
         raise RuntimeError(f"the birth did not reach the figures of {month}: {before} → {after}")
-    progress(f"incremental: {len(moved)} jobs, fresh {done - committed:.2f}s after the commit")
+    progress(f"incremental: {len(moved)} periods, fresh {done - committed:.2f}s after the commit")
     return {"town": code, "change": "one birth recorded through births.create_birth",
             "periods_recomputed": moved, "service_and_commit_ms": round((committed - started) * 1000, 1),
             "seconds_from_commit_to_fresh": round(done - committed, 2),
-            "job_compute_ms": {period: times.get(period) for period in moved}}
+            "job_compute_ms": max(times.values(), default=None)}
 
 
 def _workers_on(queue) -> list:
@@ -422,6 +416,123 @@ def wait_until(condition, timeout: timedelta, what: str, interval: float = 0.05)
 
 def percentile(ordered: list[int], percent: int) -> int:
     return ordered[max(0, math.ceil(len(ordered) * percent / 100) - 1)]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The yardstick: the hand-written SQL the recomputation amounts to (6 of the 13 indicators)
+
+HAND_TOWN = """
+SELECT '{code}' AS town, p.period, b.births, b.boys, b.girls, b.registered, b.on_time, d.deaths, f.fen,
+       (SELECT population FROM pop_{n} WHERE month < p.first_day ORDER BY month DESC LIMIT 1) AS before,
+       (SELECT population FROM pop_{n} WHERE month < p.next_day ORDER BY month DESC LIMIT 1) AS after
+FROM periods p
+LEFT JOIN LATERAL (
+    SELECT count(*) AS births, count(*) FILTER (WHERE b.sex = 'M') AS boys,
+           count(*) FILTER (WHERE b.sex = 'F') AS girls,
+           count(*) FILTER (WHERE b.birth_order IS NOT NULL AND EXISTS (
+               SELECT 1 FROM {schema}.birth_registrations r WHERE r.mother_id = b.mother_id
+               AND r.child_order = b.birth_order AND r.status = 'registered')) AS registered,
+           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM {schema}.birth_notices n WHERE n.birth_id = b.id AND n.on_time))
+               AS on_time
+    FROM {schema}.births b WHERE b.born_at >= p.start_at AND b.born_at < p.end_at) b ON true
+LEFT JOIN LATERAL (
+    SELECT count(*) AS deaths FROM {schema}.movements m
+    WHERE m.kind = 'death' AND m.cancelled_at IS NULL AND m.event_date >= p.first_day AND m.event_date < p.next_day
+) d ON true
+LEFT JOIN LATERAL (
+    SELECT coalesce(sum(e.amount_fen), 0) AS fen FROM {schema}.funding_entries e
+    WHERE e.category IN ({categories}) AND e.entry_date >= p.first_day AND e.entry_date < p.next_day) f ON true
+"""
+
+HAND_POPULATION = """
+ev_{n} AS (
+    SELECT m.event_date, m.kind, p.birth_date,
+           lag(m.kind) OVER (PARTITION BY m.person_id ORDER BY m.event_date, m.id) AS previous
+    FROM {schema}.movements m JOIN {schema}.people p ON p.id = m.person_id
+    WHERE m.cancelled_at IS NULL AND p.birth_date IS NOT NULL),
+pop_{n} AS (
+    SELECT month, sum(step) OVER (ORDER BY month) AS population FROM (
+        SELECT date_trunc('month', day)::date AS month, sum(step) AS step FROM (
+            SELECT birth_date AS day, 1 AS step FROM {schema}.people WHERE birth_date IS NOT NULL
+            UNION ALL
+            SELECT birth_date, -1 FROM ev_{n} WHERE previous IS NULL AND kind = 'move_in'
+            UNION ALL
+            SELECT greatest(event_date, birth_date), (kind = 'move_in')::int
+                   - CASE WHEN previous IS NULL THEN (kind <> 'move_in')::int ELSE (previous = 'move_in')::int END
+            FROM ev_{n}) steps
+        GROUP BY 1) months)"""
+
+
+def hand_sql_text(towns: list[str], window, zone: str) -> str:
+    """Births by sex, registered and noticed on time, deaths, funding and the population before and at the
+    end of every period of the window, for every town, in one statement."""
+    from tenants.funding.models import FUNDING_CATEGORIES
+
+    rows = ",\n".join(f"('{p.id}', DATE '{p.start}', DATE '{p.end}', "
+                      f"TIMESTAMP '{p.start}' AT TIME ZONE '{zone}', TIMESTAMP '{p.end}' AT TIME ZONE '{zone}')"
+                      for p in window)
+    categories = ", ".join(f"'{category}'" for category in FUNDING_CATEGORIES)
+    ctes = [f"periods(period, first_day, next_day, start_at, end_at) AS (VALUES {rows})"]
+    ctes += [HAND_POPULATION.format(n=n, schema=f"town_{code}") for n, code in enumerate(towns)]
+    selects = [HAND_TOWN.format(n=n, code=code, schema=f"town_{code}", categories=categories)
+               for n, code in enumerate(towns)]
+    return "WITH " + ",\n".join(ctes) + "\n" + "\nUNION ALL\n".join(selects)
+
+
+def hand_sql(app) -> dict:
+    """Run the yardstick twice (the first warms the cache as the workers' runs are warm) and time the second."""
+    from decimal import Decimal
+
+    from renkou.tenancy.models import Town
+    from renkou.timezone import local
+    from renkou.types import utcnow
+    from tenants.funding.models import yuan
+    from workers.aggregation.dispatch import recompute_window
+
+    with app.app_context():
+        settings = app.config["RENKOU_SETTINGS"]
+        window = recompute_window(local(utcnow()).date(), settings.stat_year_start_month)
+        towns = [code for code in db.session.scalars(db.select(Town.code).order_by(Town.code))]
+        text = hand_sql_text(towns, window, settings.county_timezone)
+        db.session.rollback()
+    with psycopg.connect(app.config["RENKOU_SETTINGS"].database_url.replace("+psycopg", "")) as connection:
+        connection.execute(text).fetchall()
+        started = time.perf_counter()
+        rows = connection.execute(text).fetchall()
+        seconds = time.perf_counter() - started
+    ids = {code: town_id for town_id, code in _town_ids(app)}
+    figures = {}
+    for code, period, births, boys, girls, registered, on_time, deaths, fen, before, after in rows:
+        mean = Decimal((before or 0) + (after or 0)) / 2
+        key = ids[code], period
+        figures.update({(*key, "srb"): (Decimal(boys), Decimal(girls)),
+                        (*key, "birth_rate"): (Decimal(births), mean),
+                        (*key, "natural_increase"): (Decimal(births - deaths), mean),
+                        (*key, "registration_rate"): (Decimal(registered), Decimal(births)),
+                        (*key, "notice_timeliness"): (Decimal(on_time), Decimal(births)),
+                        (*key, "funding_per_capita"): (yuan(fen), Decimal(after or 0))})
+    progress(f"hand SQL: {len(rows)} (town, period) rows in {seconds:.2f}s")
+    return {"seconds": round(seconds, 2), "rows": len(rows), "indicators": 6, "figures": figures}
+
+
+def _town_ids(app) -> list[tuple[int, str]]:
+    from renkou.tenancy.models import Town
+
+    with app.app_context():
+        return [tuple(row) for row in db.session.execute(db.select(Town.id, Town.code))]
+
+
+def stored_figures(app) -> dict:
+    """The stored figures of the hand SQL's 6 indicators, keyed as hand_sql keys them."""
+    from renkou.indicators.models import IndicatorValue
+
+    codes = ("srb", "birth_rate", "natural_increase", "registration_rate", "notice_timeliness", "funding_per_capita")
+    with app.app_context():
+        rows = db.session.execute(db.select(IndicatorValue.town_id, IndicatorValue.period, IndicatorValue.indicator,
+                                            IndicatorValue.numerator, IndicatorValue.denominator)
+                                  .where(IndicatorValue.indicator.in_(codes)))
+        return {(town_id, period, code): (numerator, denominator)
+                for town_id, period, code, numerator, denominator in rows}
 
 
 # ---------------------------------------------------------------------------------------------------------

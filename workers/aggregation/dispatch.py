@@ -1,5 +1,6 @@
 """Thin dispatchers run by the schedules: they read what is due from the database and queue idempotent
-recomputations. Running one twice queues nothing twice (each job id is unique per town and period)."""
+recomputations. Running one twice queues nothing twice (job ids are unique per town: one for its changes,
+one for its whole window)."""
 
 from __future__ import annotations
 
@@ -18,13 +19,13 @@ from renkou.types import utcnow
 
 
 def full_recompute(slot: datetime | None = None) -> int:
-    """Queue every (active town, period) of the window; how many jobs were queued."""
+    """Queue one job per active town computing every period of the window; how many jobs were queued."""
     settings = current_app.config["RENKOU_SETTINGS"]
     today = (slot or utcnow()).astimezone(county_tz()).date()
     window = [period.id for period in recompute_window(today, settings.stat_year_start_month)]
     queued = 0
     for code in db.session.scalars(select(Town.code).where(Town.status == TOWN_ACTIVE).order_by(Town.code)):
-        queued += freshness.enqueue_recomputations(code, window, delay_seconds=0)
+        queued += freshness.enqueue_recomputations(code, window, delay_seconds=0, full=True)
     return queued
 
 
@@ -37,7 +38,8 @@ def sweep_dirty(slot: datetime | None = None) -> int:
         select(Town.code, TownPeriod.period).join(Town, Town.id == TownPeriod.town_id)
         .where(TownPeriod.dirty_since.is_not(None), TownPeriod.dirty_since < cutoff, Town.status == TOWN_ACTIVE)
         .order_by(Town.code, TownPeriod.period))
-    queued = 0
+    by_town: dict[str, list[str]] = {}
     for code, period_id in rows:
-        queued += freshness.enqueue_recomputations(code, [period_id], delay_seconds=0)
-    return queued
+        by_town.setdefault(code, []).append(period_id)
+    return sum(freshness.enqueue_recomputations(code, period_ids, delay_seconds=0)
+               for code, period_ids in by_town.items())

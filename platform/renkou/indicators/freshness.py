@@ -2,10 +2,11 @@
 
 When a town session commits changes to the town's registers, the periods those changes can move are
 marked dirty in ``shared.town_periods`` inside the same transaction (so a mark is never lost and never
-made for work that was rolled back), and after the commit one recomputation job per (town, period) is
-queued, held back a few seconds so a burst of edits costs one run. The job clears a mark only if no
-newer change arrived while it ran; the minutely sweep (workers.aggregation.dispatch.sweep_dirty)
-queues any mark left behind.
+made for work that was rolled back), and after the commit one recomputation job for the town is queued,
+held back a few seconds so a burst of edits costs one run. The job computes every period of the town
+marked dirty when it runs (so one waiting job serves every change) and clears a mark only if no newer
+change arrived while it ran; the minutely sweep (workers.aggregation.dispatch.sweep_dirty) queues any
+mark left behind.
 
 Which periods move (all marked in one statement):
 - an event (a birth, a visit, an inspection, a funding entry) moves the periods containing its dates;
@@ -49,12 +50,15 @@ _CHANGED_DATES = "renkou.indicators.changed_dates"
 _SAVEPOINT_DATES = "renkou.indicators.savepoint_dates"
 _STOCK = "stock"
 _TO_QUEUE = "renkou.indicators.to_queue"
-RECOMPUTE_JOB = "workers.aggregation.compute.compute_town_period"
+RECOMPUTE_JOB = "workers.aggregation.compute.compute_town"
+# A town's whole window takes about a second; the aggregation worker runs jobs in its own process, where a
+# killed job counts as abandoned (and is retried) only once this timeout and a minute have passed.
+RECOMPUTE_TIMEOUT = 300
 
 
-def job_id(town_code: str, period_id: str) -> str:
-    """One recomputation per (town, period) may wait at a time."""
-    return f"aggregate-{town_code}-{period_id}"
+def job_id(town_code: str, full: bool = False) -> str:
+    """One recomputation of a town's changes may wait at a time, and one of its whole window."""
+    return f"aggregate-{town_code}-full" if full else f"aggregate-{town_code}"
 
 
 def affects_indicators(instance) -> bool:
@@ -264,18 +268,17 @@ def _forget(session: Session, previous_transaction) -> None:
         session.info.pop(_TO_QUEUE, None)  # its after-commit queueing went with the rollback
 
 
-def enqueue_recomputations(town_code: str, period_ids: list[str], delay_seconds: int) -> int:
-    """Queue one recomputation per period unless one is already waiting; how many were queued."""
+def enqueue_recomputations(town_code: str, period_ids: list[str], delay_seconds: int, full: bool = False) -> int:
+    """Queue one recomputation of the town's periods unless one is already waiting; how many were queued
+    (0 or 1). A waiting job still computes these periods: it reads the town's dirty marks when it runs."""
     from rq import Retry
 
     from renkou.jobs import enqueue_unique
 
-    queued = 0
-    for period_id in period_ids:
-        queued += enqueue_unique("aggregation", RECOMPUTE_JOB, town_code, period_id,
-                                 job_id=job_id(town_code, period_id), delay_seconds=delay_seconds,
-                                 keep_result=False, retry=Retry(max=3, interval=[0, 30, 120]))
-    return queued
+    return int(enqueue_unique("aggregation", RECOMPUTE_JOB, town_code, sorted(period_ids),
+                              job_id=job_id(town_code, full), delay_seconds=delay_seconds,
+                              keep_result=False, retry=Retry(max=3, interval=[0, 30, 120]),
+                              timeout=RECOMPUTE_TIMEOUT))
 
 
 def stale_after(delay_seconds: int) -> timedelta:

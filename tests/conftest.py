@@ -21,6 +21,8 @@ from pathlib import Path
 import psycopg
 import pytest
 import redis
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 
 from renkou.app import create_app
@@ -34,6 +36,12 @@ PASSWORD = "Test-password-42"
 # Test runs side by side share the machine's Redis; each keeps to keys of its own.
 REDIS_PREFIX = f"renkou-test-{os.getpid()}"
 COUNTY_CODE = "411524"
+
+# Property tests judge what is generated, not how fast: on a machine shared with other test processes the
+# generation and each example can take longer than Hypothesis's defaults allow (200 ms a call), which
+# failed runs for no fault of the code.
+hypothesis_settings.register_profile("renkou", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("renkou")
 
 
 def _worker_suffix() -> str:

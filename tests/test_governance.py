@@ -244,7 +244,7 @@ def test_scan_upload_and_download_in_the_browser(app, api, signed_in, town, vill
     accepted = upload(PDF, "扫描件.png")  # the name says PNG; the content is a PDF, and that is what counts
     assert accepted.status_code == 302 and accepted.headers["Location"].endswith(page_url)
     page = signed_in.get(page_url).get_data(as_text=True)
-    assert "application/pdf" in page and "agreement.scan_upload" in page  # shown, and in the history
+    assert "application/pdf" in page and "Upload an agreement&#39;s scan" in page  # shown, and in the history
     download = signed_in.get(f"{page_url}/scan")
     assert download.status_code == 200 and download.data == PDF and download.mimetype == "application/pdf"
     assert download.headers["Content-Disposition"].startswith("attachment;")

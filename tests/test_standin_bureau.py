@@ -126,9 +126,12 @@ def test_unknown_content_becomes_conflicts(bureau):
     assert answer["response"]["conflicts"][0]["object"] == "RK_NOT_IN_THE_SET"
     wrong_period = payload()
     wrong_period["period"] = "2026Q3"  # a monthly data set does not take a quarter
+    for value in wrong_period["dataValues"]:
+        value["period"] = "2026Q3"  # each value carries its set's period
     status, answer = post(bureau, formats.to_json(wrong_period), key="quarter")
     assert status == 409 and answer["response"]["status"] == "ERROR"
     other_unit = {**payload(), "orgUnit": "999999"}
+    other_unit["dataValues"] = [{**value, "orgUnit": "999999"} for value in other_unit["dataValues"]]
     status, answer = post(bureau, formats.to_json(other_unit), key="unit")
     assert status == 409 and answer["response"]["conflicts"][0]["object"] == "999999"
     assert bureau.times_stored("quarter") == bureau.times_stored("unit") == 0

@@ -101,7 +101,7 @@ def test_short_words_read_as_meant_where_they_stand(live_server, page):
     sign_in(page, town.admin_username, PASSWORD)
     page.goto(f"/t/{town.slug}/births/{birth_id}")
     expect(page.locator("dl.record")).to_contain_text("家中")
-    expect(page.get_by_role("navigation").get_by_role("link", name="生育服务")).to_be_visible()
+    expect(page.get_by_role("navigation", name="乡镇").get_by_role("link", name="生育服务")).to_be_visible()
     expect(page.locator("main nav.subnav").get_by_role("link", name="出生", exact=True)).to_be_visible()
     page.goto(f"/t/{town.slug}/support/subsidies/")
     expect(page.locator("main table tbody")).to_contain_text("已受理")

@@ -74,7 +74,7 @@ def test_agreement_with_a_veto_item_and_its_scan(live_server, page, tmp_path):
     assert download.suggested_filename.endswith(".pdf")
     assert open(download.path(), "rb").read() == PDF
     page.reload()
-    expect(page.locator(".history")).to_contain_text("agreement.scan_upload")
+    expect(page.locator(".history")).to_contain_text("Upload an agreement's scan")
 
     page.get_by_role("navigation", name="Organisation and leadership").get_by_role(
         "link", name="Responsibility agreements").click()

@@ -45,7 +45,7 @@ def test_register_a_household_and_a_person(live_server, page, town):
     # The full number only after an explicit, audited reveal.
     page.get_by_role("button", name="显示完整号码（将记入审计日志）").click()
     expect(page.locator("#resident-id")).to_contain_text("11010519491231002X")
-    expect(page.locator("section.history")).to_contain_text("person.reveal_id")
+    expect(page.locator("section.history")).to_contain_text("查看完整身份证号码")
 
     page.get_by_role("link", name="CG-001").click()
     expect(page.locator("#members")).to_contain_text("李梅")

@@ -72,6 +72,6 @@ def test_a_person_changes_their_own_password_and_other_sessions_end(live_server,
     page.get_by_label(re.compile(r"^新密码 \*$")).fill("Brand-new-pass-9")
     page.get_by_label("再次输入新密码").fill("Brand-new-pass-9")
     page.get_by_role("main").get_by_role("button", name="修改密码").click()
-    expect(page.locator(".flash")).to_contain_text("密码已修改")
+    expect(page.locator(".flash-success")).to_contain_text("密码已修改")
     other.reload()
     expect(other).to_have_url(url("/login"))

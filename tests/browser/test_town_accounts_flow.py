@@ -53,7 +53,7 @@ def test_admin_adds_staff_who_works_until_disabled(live_server, page, new_page):
     staff.get_by_label("再次输入新密码").fill(OWN_PASSWORD)
     staff.get_by_role("main").get_by_role("button", name="修改密码").click()
     expect(staff).to_have_url(url("/t/chengguan/"))
-    expect(staff.locator(".flash")).to_contain_text("密码已修改")
+    expect(staff.locator(".flash-success")).to_contain_text("密码已修改")
     expect(town_nav(staff, "城关镇")).to_contain_text("乡镇工作人员")
     expect(town_nav(staff, "城关镇").get_by_role("link", name="账号管理")).to_have_count(0)
     town_nav(staff, "城关镇").get_by_role("link", name="村/社区", exact=True).click()

@@ -10,11 +10,13 @@ from flask import Blueprint, jsonify, request
 
 from renkou.inbound import receiving
 from renkou.inbound.models import PUSH
+from renkou.web.input_guard import checks_its_own_body
 
 bp = Blueprint("inbound_api", __name__, url_prefix="/api/v1/bureau")
 
 
 @bp.post("/messages")
+@checks_its_own_body
 def receive_message():
     """Receive a signed message from the higher bureau: targets, a verification request (协查) or a
     notification (通报). Sign it with X-Renkou-Timestamp, X-Renkou-Message-Id and X-Renkou-Signature

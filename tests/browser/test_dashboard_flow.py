@@ -106,6 +106,9 @@ def test_target_then_register_change_moves_the_dashboard(live_server, worker, ne
     office.get_by_label("Child's birth date").fill(f"{year}-01-15")
     office.get_by_role("button", name="Save").click()
     expect(flash(office)).to_have_text("Application for 王芳 saved.")
+    # Only a completed registration counts: the office accepts the application, then registers it.
+    office.get_by_role("button", name="Accept").click()
+    office.get_by_role("button", name="Register").click()
 
     # Within seconds the county dashboard has the new figure: 1 of 1 births registered, target met.
     wait_for_status(county, town.code, "met")
